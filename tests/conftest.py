@@ -1,0 +1,170 @@
+"""Real Postgres for every test: a throwaway embedded server unless TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from wabotiq.app import create_app
+from wabotiq.db.connection import close_db, credentials_from_url
+from wabotiq.db.embedded import EmbeddedPostgres, database_url_from_env
+from wabotiq.db.bootstrap import Database, connect
+from wabotiq.settings import Settings, generate_secrets
+from wabotiq.tenancy.service import ProvisionedTenant, create_tenant
+
+OWNER_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    external = database_url_from_env()
+    if external is None:
+        server = EmbeddedPostgres.temporary()
+        yield server.start()
+        server.stop()
+        return
+    yield from _scratch_database(external)
+
+
+def _scratch_database(url: str) -> Iterator[str]:
+    """A fresh database on an external server, dropped afterwards."""
+    import asyncio
+
+    name = f"wabotiq_test_{secrets.token_hex(4)}"
+    creds = credentials_from_url(url)
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(
+            host=creds["host"], port=creds["port"], user=creds["user"],
+            password=creds["password"] or None, database=creds["database"],
+        )
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f"CREATE DATABASE {name}"))
+    base, _, query = url.partition("?")
+    scheme_host = base.rsplit("/", 1)[0]
+    yield f"{scheme_host}/{name}" + (f"?{query}" if query else "")
+    asyncio.run(admin(f"DROP DATABASE {name} WITH (FORCE)"))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        data_dir=tmp_path_factory.mktemp("data"),
+        db_pool_max=20,
+        **generate_secrets(),  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session")
+async def db(settings: Settings, database_url: str) -> AsyncIterator[None]:
+    await connect(settings, Database(url=database_url, embedded=None))
+    yield
+    await close_db()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, database_url: str, db: None) -> Any:
+    return create_app(settings, database_url=database_url, manage_db=False)
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@dataclass
+class TenantFixture:
+    provisioned: ProvisionedTenant
+    password: str
+
+    @property
+    def id(self) -> str:
+        return self.provisioned.tenant.id
+
+    @property
+    def slug(self) -> str:
+        return self.provisioned.tenant.slug
+
+    @property
+    def owner_email(self) -> str:
+        return self.provisioned.owner.email
+
+    def key_headers(self, key: str | None = None) -> dict[str, str]:
+        return {"X-Tenant-ID": self.id, "X-Tenant-API-Key": key or self.provisioned.api_key}
+
+
+MakeTenant = Callable[..., Awaitable[TenantFixture]]
+
+
+@pytest.fixture
+def make_tenant(db: None) -> MakeTenant:
+    """Provision a fresh tenant (its own schema) with an owner who has a password."""
+
+    async def make(name: str = "Shop", **kwargs: Any) -> TenantFixture:
+        slug = f"t-{uuid.uuid4().hex[:10]}"
+        email = f"owner-{slug}@example.com"
+        made = await create_tenant(
+            name=name, slug=slug, owner_email=email, owner_password=OWNER_PASSWORD, **kwargs
+        )
+        return TenantFixture(provisioned=made, password=OWNER_PASSWORD)
+
+    return make
+
+
+async def gql(
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """POST a GraphQL operation; returns the JSON body (asserting a JSON response)."""
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {}
+    )
+    assert response.headers["content-type"].startswith("application/json"), response.text
+    body = response.json()
+    body["_status"] = response.status_code
+    return body
+
+
+LOGIN = """
+mutation($email: String!, $password: String!) {
+  login(input: {email: $email, password: $password}) {
+    session { accessToken refreshToken user { email } }
+    userErrors { field message code }
+  }
+}
+"""
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str) -> dict[str, Any]:
+    body = await gql(client, LOGIN, {"email": email, "password": password})
+    return body["data"]["login"]
+
+
+async def bearer_headers(
+    client: httpx.AsyncClient, tenant: TenantFixture, email: str | None = None,
+    password: str | None = None,
+) -> dict[str, str]:
+    result = await login(client, email or tenant.owner_email, password or tenant.password)
+    token = result["session"]["accessToken"]
+    return {"Authorization": f"Bearer {token}", "X-Tenant-ID": tenant.id}
+
+
+os.environ.setdefault("TZ", "UTC")

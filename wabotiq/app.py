@@ -1,0 +1,75 @@
+"""The Starlette application: routes, middleware, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from wabotiq.db.connection import close_db, get_pool, init_db
+from wabotiq.graphql.schema import build_schema
+from wabotiq.graphql.view import GraphQLView
+from wabotiq.middleware import AuthMiddleware, BodyLimitMiddleware, RequestIdMiddleware
+from wabotiq.runtime import Runtime
+from wabotiq.settings import Settings
+
+
+async def healthz(request: Request) -> JSONResponse:
+    try:
+        async with get_pool().acquire() as connection:
+            await connection.fetchval("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        return JSONResponse({"status": "unhealthy", "database": type(exc).__name__}, 503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def create_app(settings: Settings, *, database_url: str, manage_db: bool = True) -> Starlette:
+    """Build the app; with `manage_db` its lifespan opens and closes the database pool."""
+    runtime = Runtime.from_settings(settings)
+    view = GraphQLView(build_schema(settings), runtime=runtime)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_db:
+            await init_db(settings, database_url)
+        try:
+            yield
+        finally:
+            if manage_db:
+                await close_db()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=[
+                    "authorization",
+                    "content-type",
+                    "x-tenant-id",
+                    "x-tenant-api-key",
+                    "x-request-id",
+                ],
+                expose_headers=["x-request-id"],
+                max_age=600,
+            ),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(AuthMiddleware, runtime=runtime),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app

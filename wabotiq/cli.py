@@ -1,0 +1,143 @@
+"""`wabotiq up | serve | migrate | tenants ...`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+
+from wabotiq.db.bootstrap import connect, resolve_database
+from wabotiq.db.connection import close_db
+from wabotiq.logs import configure_logging
+from wabotiq.settings import ConfigurationError, Settings, get_settings
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+async def _with_db(settings: Settings, body: Callable[[], Awaitable[int]]) -> int:
+    database = resolve_database(settings)
+    try:
+        await connect(settings, database)
+        try:
+            return await body()
+        finally:
+            await close_db()
+    finally:
+        database.stop()
+
+
+async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from wabotiq.tenancy.migrate import migrate_all
+
+    async def body() -> int:
+        report = await migrate_all(concurrency=args.concurrency or settings.migrate_concurrency)
+        print(
+            json.dumps(
+                {
+                    "public_applied": report.public_applied,
+                    "migrated": len(report.migrated),
+                    "up_to_date": report.up_to_date,
+                    "failed": report.failed,
+                }
+            )
+        )
+        return 0 if report.ok else 1
+
+    return await _with_db(settings, body)
+
+
+async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
+    from wabotiq.tenancy import service
+    from wabotiq.tenancy.errors import TenancyError
+    from wabotiq.tenancy.models import TenantStatus
+
+    async def body() -> int:
+        try:
+            if args.action == "create":
+                made = await service.create_tenant(
+                    name=args.name,
+                    slug=args.slug,
+                    owner_email=args.owner_email,
+                    owner_password=args.owner_password,
+                )
+                out: object = {
+                    "tenant_id": made.tenant.id,
+                    "slug": made.tenant.slug,
+                    "owner_email": made.owner.email,
+                    "api_key": made.api_key,
+                }
+            elif args.action == "list":
+                out = [
+                    {"tenant_id": t.id, "slug": t.slug, "name": t.name, "status": t.status.value}
+                    for t in await service.list_tenants()
+                ]
+            else:
+                status = TenantStatus.SUSPENDED if args.action == "suspend" else TenantStatus.ACTIVE
+                tenant = await service.set_status(ref=args.tenant, status=status)
+                out = {"tenant_id": tenant.id, "slug": tenant.slug, "status": tenant.status.value}
+        except TenancyError as exc:
+            print(json.dumps({"error": exc.code.value, "message": exc.message}), file=sys.stderr)
+            return 2
+        print(json.dumps(out, indent=None))
+        return 0
+
+    return await _with_db(settings, body)
+
+
+async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from wabotiq.server import serve
+
+    return await serve(settings, seed_demo=args.command == "up", port=args.port)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wabotiq", description="WabotIQ platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("up", "Start everything in one process, with a demo tenant on first start."),
+        ("serve", "Start the API only."),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--port", type=int, default=None, help="Port (default: PORT setting).")
+        cmd.set_defaults(handler=cmd_serve)
+    migrate = sub.add_parser("migrate", help="Bring public and every tenant schema up to date.")
+    migrate.add_argument("--concurrency", type=int, default=None)
+    migrate.set_defaults(handler=cmd_migrate)
+    tenants = sub.add_parser("tenants", help="Manage tenants.")
+    actions = tenants.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="Provision a tenant and print its owner and key.")
+    create.add_argument("--name", required=True)
+    create.add_argument("--slug", required=True)
+    create.add_argument("--owner-email", required=True)
+    create.add_argument("--owner-password", default=None)
+    actions.add_parser("list", help="List tenants.")
+    for action in ("suspend", "resume"):
+        cmd = actions.add_parser(action, help=f"{action.title()} a tenant.")
+        cmd.add_argument("tenant", help="Tenant id or slug.")
+    tenants.set_defaults(handler=cmd_tenants)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    configure_logging()
+    try:
+        settings = get_settings()
+    except ConfigurationError as exc:
+        print(f"wabotiq: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "up":
+        settings = settings.with_local_secrets()
+    try:
+        return asyncio.run(args.handler(args, settings))
+    except ConfigurationError as exc:
+        print(f"wabotiq: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Pick the database (DATABASE_URL or the embedded server), connect, bring `public` up to date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wabotiq.db.connection import close_db, init_db
+from wabotiq.db.embedded import EmbeddedPostgres
+from wabotiq.settings import Settings
+
+
+@dataclass
+class Database:
+    url: str
+    embedded: EmbeddedPostgres | None
+
+    def stop(self) -> None:
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def resolve_database(settings: Settings) -> Database:
+    """DATABASE_URL when set, else start the embedded server in the data dir."""
+    if settings.database_url:
+        return Database(url=settings.database_url, embedded=None)
+    embedded = EmbeddedPostgres(settings.data_dir / "postgres")
+    return Database(url=embedded.start(), embedded=embedded)
+
+
+async def connect(settings: Settings, database: Database) -> None:
+    """Open the pool and migrate `public` (tenant schemas are `wabotiq migrate`'s job)."""
+    from wabotiq.tenancy.migrate import migrate_public
+
+    await init_db(settings, database.url)
+    try:
+        await migrate_public()
+    except BaseException:
+        await close_db()
+        raise

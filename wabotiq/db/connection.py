@@ -1,0 +1,79 @@
+"""One asyncpg pool for every tenant, routed by the tenant contextvar on each acquire."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import asyncpg
+from tortoise import Tortoise, connections
+
+from wabotiq.settings import Settings
+from wabotiq.tenancy.context import current_schema
+
+PUBLIC_MODELS = ["wabotiq.tenancy.models", "wabotiq.auth.models"]
+TENANT_MODELS = ["wabotiq.domain.audit.models"]
+
+
+def credentials_from_url(url: str) -> dict[str, Any]:
+    """Split a postgresql:// URL (TCP or `?host=/socket/dir`) into Tortoise credentials."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ValueError(f"DATABASE_URL must be postgresql://, got {parts.scheme}://")
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    return {
+        "host": query.get("host") or parts.hostname or "127.0.0.1",
+        "port": int(query.get("port") or parts.port or 5432),
+        "user": unquote(parts.username or query.get("user") or "postgres"),
+        "password": unquote(parts.password or query.get("password") or ""),
+        "database": (parts.path or "/postgres").lstrip("/") or "postgres",
+    }
+
+
+async def route_connection(connection: asyncpg.Connection) -> None:
+    """asyncpg `setup`: runs on every acquire in the acquiring task, so it sees its tenant.
+
+    A missing tenant routes to the empty `no_tenant` schema, so unrouted queries fail closed.
+    asyncpg's `RESET ALL` on release clears the setting again.
+    """
+    await connection.execute(f"SET search_path TO {current_schema()}, public")
+
+
+def tortoise_config(settings: Settings, database_url: str) -> dict[str, Any]:
+    credentials = credentials_from_url(database_url)
+    credentials.update(
+        minsize=settings.db_pool_min,
+        maxsize=settings.db_pool_max,
+        setup=route_connection,
+        max_queries=settings.db_max_queries,
+        max_inactive_connection_lifetime=settings.db_max_inactive_lifetime_s,
+    )
+    return {
+        "connections": {
+            "default": {"engine": "tortoise.backends.asyncpg", "credentials": credentials}
+        },
+        "apps": {
+            "public": {"models": PUBLIC_MODELS, "default_connection": "default"},
+            "tenant": {"models": TENANT_MODELS, "default_connection": "default"},
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init_db(settings: Settings, database_url: str) -> None:
+    await Tortoise.init(config=tortoise_config(settings, database_url))
+    await connections.get("default").execute_query("SELECT 1")  # opens the pool now
+
+
+async def close_db() -> None:
+    await connections.close_all()
+
+
+def get_pool() -> asyncpg.Pool:
+    """The shared asyncpg pool, for the few places that speak SQL directly."""
+    client = connections.get("default")
+    pool = getattr(client, "_pool", None)
+    if pool is None:
+        raise RuntimeError("database is not initialised")
+    return pool

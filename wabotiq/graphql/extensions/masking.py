@@ -1,0 +1,31 @@
+"""Unexpected errors reach clients as a message with the request id, never a stack trace."""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Our deliberate errors carry a code; validation errors have no original error."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return False
+    return not (error.extensions or {}).get("code")
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        request_id = getattr(self.execution_context.context, "request_id", "")
+        return GraphQLError(
+            message=f"Unexpected error. Quote request id {request_id} to support.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )

@@ -1,0 +1,130 @@
+"""Relay connections, opaque cursors and global IDs."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Annotated, Generic, TypeVar
+
+import strawberry
+
+T = TypeVar("T")
+M = TypeVar("M")
+
+FirstArg = Annotated[
+    int, strawberry.argument(description="How many items to return (at most the page size limit).")
+]
+AfterArg = Annotated[str | None, strawberry.argument(description="Return items after this cursor.")]
+
+
+class InvalidGlobalId(ValueError):
+    """An ID that is not ours or names another type."""
+
+
+@strawberry.type(description="Where a page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
+    start_cursor: str | None = strawberry.field(description="The cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="The cursor of the last item.")
+
+
+@strawberry.type(description="One item of a connection and its cursor.")
+class Edge(Generic[T]):
+    node: T = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this item.")
+
+
+@strawberry.type(description="A page of items with the total count.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+    total_count: int = strawberry.field(description="How many items the whole list holds.")
+
+    @strawberry.field(description="The items of this page, without cursors.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _unb64(text: str) -> str:
+    padded = text + "=" * (-len(text) % 4)
+    return base64.urlsafe_b64decode(padded.encode()).decode()
+
+
+def to_global_id(type_name: str, raw_id: object) -> strawberry.ID:
+    return strawberry.ID(_b64(f"{type_name}:{raw_id}"))
+
+
+def from_global_id(global_id: str, expected_type: str) -> str:
+    """The raw id inside a global ID of `expected_type`."""
+    try:
+        type_name, _, raw = _unb64(global_id).partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidGlobalId(f"Not a valid ID: {global_id!r}") from exc
+    if type_name != expected_type or not raw:
+        raise InvalidGlobalId(f"Not a {expected_type} ID: {global_id!r}")
+    return raw
+
+
+def offset_cursor(offset: int) -> str:
+    return _b64(f"o:{offset}")
+
+
+def offset_from_cursor(cursor: str | None) -> int:
+    """The offset after `cursor`, 0 when none; a malformed cursor raises ValueError."""
+    if cursor is None:
+        return 0
+    try:
+        kind, _, value = _unb64(cursor).partition(":")
+        if kind == "o" and value.isdigit():
+            return int(value) + 1
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError(f"Not a valid cursor: {cursor!r}") from exc
+    raise ValueError(f"Not a valid cursor: {cursor!r}")
+
+
+def key_cursor(key: object) -> str:
+    return _b64(f"k:{key}")
+
+
+def key_from_cursor(cursor: str) -> str:
+    try:
+        kind, _, value = _unb64(cursor).partition(":")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError(f"Not a valid cursor: {cursor!r}") from exc
+    if kind != "k" or not value:
+        raise ValueError(f"Not a valid cursor: {cursor!r}")
+    return value
+
+
+def offset_connection(
+    rows: Sequence[M], *, offset: int, total: int, convert: Callable[[M], T]
+) -> Connection[T]:
+    """A connection over one offset page of `rows` out of `total`."""
+    edges = [
+        Edge(node=convert(row), cursor=offset_cursor(offset + i)) for i, row in enumerate(rows)
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=offset + len(rows) < total,
+            has_previous_page=offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )
+
+
+def uuid_from_global_id(global_id: str, type_name: str) -> uuid.UUID:
+    """The UUID inside a global ID of `type_name`."""
+    try:
+        return uuid.UUID(from_global_id(global_id, type_name))
+    except ValueError as exc:
+        raise InvalidGlobalId(f"Not a {type_name} ID: {global_id!r}") from exc

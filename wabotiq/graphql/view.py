@@ -1,0 +1,39 @@
+"""The Strawberry ASGI view: builds the typed context from what the middleware resolved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from wabotiq.auth.principal import ANONYMOUS
+from wabotiq.graphql.context import Context
+from wabotiq.runtime import Runtime
+
+
+class GraphQLView(GraphQL):  # type: ignore[type-arg]
+    def __init__(self, schema: Any, *, runtime: Runtime) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if runtime.settings.introspection else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
+        self.runtime = runtime
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        state = request.scope.get("state", {})
+        client = request.client.host if request.client else ""
+        return Context(
+            runtime=self.runtime,
+            principal=state.get("principal", ANONYMOUS),
+            request_id=state.get("request_id", ""),
+            request=request,
+            response=response,
+            client_key=client,
+        )

@@ -1,0 +1,146 @@
+"""Pure-ASGI middleware: request id, body limit, and credentials → principal → tenant."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from wabotiq.auth.authenticate import TenantSuspended, Unauthenticated, authenticate
+from wabotiq.auth.principal import ANONYMOUS
+from wabotiq.logs import request_id_var
+from wabotiq.runtime import Runtime
+from wabotiq.tenancy.context import reset_tenant, set_tenant
+
+
+async def send_json(send: Send, status: int, body: dict[str, object], request_id: str) -> None:
+    data = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+                (b"x-request-id", request_id.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})
+
+
+def _error(message: str, code: str) -> dict[str, object]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+class RequestIdMiddleware:
+    """Give every request an id (or keep a sane incoming one) and echo it in the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"}:
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get("x-request-id", "")
+        request_id = incoming if 8 <= len(incoming) <= 64 and incoming.isprintable() else ""
+        request_id = request_id or secrets.token_hex(8)
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over the limit with 413, by header or by counting the stream."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = scope.get("state", {}).get("request_id", "")
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            await send_json(
+                send, 413, _error("Request body too large.", "PAYLOAD_TOO_LARGE"), request_id
+            )
+            return
+        seen = 0
+        started = False
+
+        async def counted_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await send_json(
+                    send, 413, _error("Request body too large.", "PAYLOAD_TOO_LARGE"), request_id
+                )
+
+
+class AuthMiddleware:
+    """Resolve the principal once, at the edge, and route the rest of the request to its tenant.
+
+    WebSocket connections authenticate in `connection_init` instead (see the GraphQL view).
+    """
+
+    def __init__(self, app: ASGIApp, *, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = scope.setdefault("state", {})
+        if scope["type"] != "http" or scope["path"] in {"/healthz", "/metrics"}:
+            state.setdefault("principal", ANONYMOUS)
+            await self.app(scope, receive, send)
+            return
+        request_id = state.get("request_id", "")
+        try:
+            principal = await authenticate(headers=Headers(scope=scope), signer=self.runtime.signer)
+        except Unauthenticated:
+            await send_json(send, 401, _error("Unauthorized.", "UNAUTHENTICATED"), request_id)
+            return
+        except TenantSuspended:
+            await send_json(
+                send, 403, _error("This tenant is suspended.", "TENANT_SUSPENDED"), request_id
+            )
+            return
+        state["principal"] = principal
+        token = set_tenant(principal.tenant)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            reset_tenant(token)

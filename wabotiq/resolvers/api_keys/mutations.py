@@ -1,0 +1,56 @@
+"""Mutations of API keys."""
+
+from __future__ import annotations
+
+import strawberry
+
+from wabotiq.auth.api_keys import create_api_key, revoke_api_key
+from wabotiq.graphql.context import Info
+from wabotiq.graphql.errors import mutate
+from wabotiq.graphql.relay import to_global_id, uuid_from_global_id
+from wabotiq.resolvers.api_keys.queries import MANAGE_KEYS
+from wabotiq.resolvers.api_keys.types import (
+    ApiKey,
+    ApiKeyCreateInput,
+    ApiKeyCreatePayload,
+    ApiKeyRevokeInput,
+    ApiKeyRevokePayload,
+)
+
+
+@strawberry.type
+class ApiKeysMutations:
+    @strawberry.mutation(
+        description="Create an API key; its secret is in the payload and never shown again.",
+        directives=MANAGE_KEYS,
+    )
+    async def api_key_create(self, info: Info, input: ApiKeyCreateInput) -> ApiKeyCreatePayload:
+        ctx = info.context
+        created, errors = await mutate(
+            lambda: create_api_key(
+                tenant_id=ctx.tenant_id,
+                name=input.name,
+                scopes=input.scopes,
+                granted=ctx.principal.scopes,
+                created_by=ctx.principal.user_id,
+            )
+        )
+        if created is None:
+            return ApiKeyCreatePayload(api_key=None, secret=None, user_errors=errors)
+        ctx.audit_target(to_global_id("ApiKey", created.api_key.id))
+        return ApiKeyCreatePayload(
+            api_key=ApiKey.from_model(created.api_key), secret=created.secret, user_errors=[]
+        )
+
+    @strawberry.mutation(description="Revoke an API key, at once.", directives=MANAGE_KEYS)
+    async def api_key_revoke(self, info: Info, input: ApiKeyRevokeInput) -> ApiKeyRevokePayload:
+        ctx = info.context
+        ctx.audit_target(input.id)
+        key, errors = await mutate(
+            lambda: revoke_api_key(
+                tenant_id=ctx.tenant_id, api_key_id=uuid_from_global_id(input.id, "ApiKey")
+            )
+        )
+        return ApiKeyRevokePayload(
+            api_key=ApiKey.from_model(key) if key else None, user_errors=errors
+        )

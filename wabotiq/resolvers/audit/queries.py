@@ -1,0 +1,52 @@
+"""Queries of the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from wabotiq.domain.audit.service import AuditFilter, Outcome, list_entries
+from wabotiq.graphql.context import Info
+from wabotiq.graphql.directives import scopes
+from wabotiq.graphql.relay import AfterArg, Connection, Edge, FirstArg, PageInfo, key_cursor
+from wabotiq.resolvers.audit.types import AuditEntry, AuditLogFilter
+from wabotiq.resolvers.paging import int_key_page
+
+FilterArg = Annotated[
+    AuditLogFilter | None, strawberry.argument(description="Only entries matching this.")
+]
+
+
+@strawberry.type
+class AuditQueries:
+    @strawberry.field(
+        description="Recorded mutations, newest first.", directives=scopes(["users:manage"])
+    )
+    async def audit_log(
+        self, info: Info, first: FirstArg = 50, after: AfterArg = None, filter: FilterArg = None
+    ) -> Connection[AuditEntry]:
+        before_id, limit = int_key_page(info, first, after)
+        given = filter or AuditLogFilter()
+        rows, total = await list_entries(
+            filter=AuditFilter(
+                operation=given.operation,
+                actor_id=given.actor_id,
+                outcome=Outcome(given.outcome.value) if given.outcome else None,
+                since=given.since,
+                until=given.until,
+            ),
+            before_id=before_id,
+            limit=limit + 1,
+        )
+        edges = [Edge(node=AuditEntry.from_model(r), cursor=key_cursor(r.id)) for r in rows[:limit]]
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(rows) > limit,
+                has_previous_page=before_id is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=total,
+        )

@@ -1,0 +1,97 @@
+"""Sign in, refresh, sign out, accept an invitation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+
+from wabotiq.auth import sessions
+from wabotiq.auth.members import accept_invitation
+from wabotiq.graphql.context import Info
+from wabotiq.graphql.directives import PUBLIC
+from wabotiq.graphql.errors import mutate, user_error
+from wabotiq.resolvers.auth.types import (
+    AuthSession,
+    InvitationAcceptInput,
+    InvitationAcceptPayload,
+    LoginInput,
+    LogoutInput,
+    LogoutPayload,
+    RefreshTokenInput,
+    SessionPayload,
+    User,
+)
+from wabotiq.resolvers.tenancy.types import Tenant
+from wabotiq.tenancy.service import get_tenant
+
+
+def _payload(session: sessions.Session | None, errors: list) -> SessionPayload:
+    if session is None:
+        return SessionPayload(session=None, user_errors=errors)
+    return SessionPayload(
+        session=AuthSession(
+            access_token=session.access_token,
+            access_token_expires_at=datetime.fromtimestamp(session.access_expires_at, UTC),
+            refresh_token=session.refresh_token,
+            refresh_token_expires_at=session.refresh_expires_at,
+            user=User.from_model(session.user),
+        ),
+        user_errors=[],
+    )
+
+
+@strawberry.type
+class AuthMutations:
+    @strawberry.mutation(description="Sign in with email and password.", directives=PUBLIC)
+    async def login(self, info: Info, input: LoginInput) -> SessionPayload:
+        runtime = info.context.runtime
+        session, errors = await mutate(
+            lambda: sessions.login(
+                email=input.email,
+                password=input.password,
+                signer=runtime.signer,
+                refresh_ttl_s=runtime.settings.refresh_token_ttl_s,
+            )
+        )
+        return _payload(session, errors)
+
+    @strawberry.mutation(
+        description="Trade a refresh token for new tokens; a reused token ends its session.",
+        directives=PUBLIC,
+    )
+    async def refresh_token(self, info: Info, input: RefreshTokenInput) -> SessionPayload:
+        runtime = info.context.runtime
+        try:
+            session, errors = await mutate(
+                lambda: sessions.refresh(
+                    refresh_token=input.refresh_token,
+                    signer=runtime.signer,
+                    refresh_ttl_s=runtime.settings.refresh_token_ttl_s,
+                )
+            )
+        except sessions.RefreshTokenReused as reused:
+            family_id = reused.family_id
+            await mutate(lambda: sessions.revoke_family(family_id=family_id))
+            session, errors = None, [user_error(reused)]
+        return _payload(session, errors)
+
+    @strawberry.mutation(description="End a session.", directives=PUBLIC)
+    async def logout(self, info: Info, input: LogoutInput) -> LogoutPayload:
+        ended, errors = await mutate(lambda: sessions.logout(refresh_token=input.refresh_token))
+        return LogoutPayload(ok=bool(ended), user_errors=errors)
+
+    @strawberry.mutation(description="Join a tenant with an invitation token.", directives=PUBLIC)
+    async def invitation_accept(
+        self, info: Info, input: InvitationAcceptInput
+    ) -> InvitationAcceptPayload:
+        async def accept():  # type: ignore[no-untyped-def]
+            membership = await accept_invitation(
+                token=input.token, password=input.password, name=input.name
+            )
+            return await get_tenant(membership.tenant_id)
+
+        tenant, errors = await mutate(accept)
+        return InvitationAcceptPayload(
+            tenant=Tenant.from_model(tenant) if tenant else None, user_errors=errors
+        )

@@ -1,0 +1,69 @@
+"""Run the API (and, with `up`, the demo tenant) under uvicorn in this process."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from wabotiq.app import create_app
+from wabotiq.db.bootstrap import connect, resolve_database
+from wabotiq.db.connection import close_db
+from wabotiq.settings import Settings
+from wabotiq.tenancy.migrate import migrate_all
+
+
+async def serve(settings: Settings, *, seed_demo: bool, port: int | None) -> int:
+    """Start the database (embedded if unset), migrate, optionally seed, serve until Ctrl-C."""
+    database = resolve_database(settings)
+    try:
+        await connect(settings, database)
+        try:
+            report = await migrate_all(concurrency=settings.migrate_concurrency)
+            if not report.ok:
+                print(f"warning: tenant migrations failed: {report.failed}", flush=True)
+            app = create_app(settings, database_url=database.url, manage_db=False)
+            config = uvicorn.Config(
+                app,
+                host=settings.host,
+                port=port or settings.port,
+                log_config=None,
+                lifespan="on",
+                ws="websockets-sansio" if _has_sansio() else "auto",
+            )
+            server = uvicorn.Server(config)
+            if seed_demo:
+                from wabotiq.demo import ensure_demo_tenant
+
+                demo = await ensure_demo_tenant(settings)
+                _announce(settings, port or settings.port, demo)
+            await server.serve()
+        finally:
+            await close_db()
+    finally:
+        database.stop()
+    return 0
+
+
+def _has_sansio() -> bool:
+    try:
+        import uvicorn.protocols.websockets.websockets_sansio_impl  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _announce(settings: Settings, port: int, demo: dict[str, str]) -> None:
+    host = "127.0.0.1" if settings.host in {"0.0.0.0", "127.0.0.1", "::"} else settings.host
+    print(
+        "\n".join(
+            [
+                "",
+                f"WabotIQ is up: http://{host}:{port}/graphql",
+                f"  demo tenant:  {demo['slug']} (X-Tenant-ID: {demo['tenant_id']})",
+                f"  owner login:  {demo['owner_email']} / {demo['owner_password']}",
+                f"  API key:      {demo['api_key']}",
+                "  Ctrl-C stops it (and the embedded database).",
+                "",
+            ]
+        ),
+        flush=True,
+    )

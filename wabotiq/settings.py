@@ -1,0 +1,178 @@
+"""Settings from the environment and `.env`; every server and provider URL is a setting."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+import platformdirs
+from cryptography.fernet import Fernet
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MIN_JWT_SECRET_BYTES = 32
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when a setting is missing or invalid; the message names it."""
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("wabotiq", appauthor=False))
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("["):
+            return json.loads(value)
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    # Servers. Unset means the embedded default.
+    database_url: str | None = None
+    redis_url: str | None = None
+    elasticsearch_url: str | None = None
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    db_pool_min: int = Field(default=1, ge=0)
+    db_pool_max: int = Field(default=10, ge=1)
+    db_max_queries: int = Field(default=50_000, ge=1)
+    db_max_inactive_lifetime_s: float = Field(default=300.0, gt=0)
+
+    # HTTP.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    introspection: bool = True
+    trust_proxy_headers: bool = False
+
+    # Secrets. JWT keys are `{"kid": "secret", ...}`; the active kid signs, all verify.
+    jwt_keys: dict[str, str] = Field(default_factory=dict)
+    jwt_active_kid: str | None = None
+    jwt_issuer: str = "wabotiq"
+    access_token_ttl_s: int = Field(default=900, ge=30, le=86_400)
+    refresh_token_ttl_s: int = Field(default=30 * 86_400, ge=300)
+    # Fernet keys, newest first: the first encrypts, all decrypt (rotation).
+    field_encryption_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    lookup_hash_key: str | None = None
+
+    # Limits.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_query_depth: int = Field(default=12, ge=2)
+    max_aliases: int = Field(default=30, ge=1)
+    max_tokens: int = Field(default=5_000, ge=100)
+    max_query_cost: int = Field(default=1_000, ge=1)
+    cost_bucket_capacity: int = Field(default=2_000, ge=1)
+    cost_restore_rate: float = Field(default=100.0, gt=0)
+    max_page_size: int = Field(default=100, ge=1, le=1000)
+    migrate_concurrency: int = Field(default=8, ge=1, le=64)
+
+    # Demo data created by `wabotiq up` on first start.
+    demo_tenant_slug: str = "demo"
+    demo_owner_email: str = "owner@demo.wabotiq.local"
+
+    @field_validator("cors_origins", "field_encryption_keys", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("jwt_keys")
+    @classmethod
+    def _jwt_keys_long_enough(cls, value: dict[str, str]) -> dict[str, str]:
+        for kid, secret in value.items():
+            if len(secret.encode()) < MIN_JWT_SECRET_BYTES:
+                raise ValueError(f"key {kid!r} is shorter than {MIN_JWT_SECRET_BYTES} bytes")
+        return value
+
+    @field_validator("field_encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, value: list[str]) -> list[str]:
+        for index, key in enumerate(value):
+            try:
+                Fernet(key)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"key #{index} is not a Fernet key: {exc}") from exc
+        return value
+
+    @field_validator("database_url", "redis_url", "elasticsearch_url")
+    @classmethod
+    def _url_scheme(cls, value: str | None) -> str | None:
+        if value is not None and "://" not in value:
+            raise ValueError("must be a URL with a scheme, e.g. postgresql://host/db")
+        return value or None
+
+    @model_validator(mode="after")
+    def _active_kid_known(self) -> Settings:
+        if self.jwt_keys and (self.jwt_active_kid or "") not in self.jwt_keys:
+            raise ValueError(
+                "jwt_active_kid must name one of the kids in jwt_keys "
+                f"(got {self.jwt_active_kid!r}, known {sorted(self.jwt_keys)})"
+            )
+        if self.db_pool_min > self.db_pool_max:
+            raise ValueError("db_pool_min must not exceed db_pool_max")
+        return self
+
+    def require_secrets(self) -> None:
+        """Refuse to start without signing and encryption keys."""
+        missing = [
+            name
+            for name, value in (
+                ("JWT_KEYS", self.jwt_keys),
+                ("FIELD_ENCRYPTION_KEYS", self.field_encryption_keys),
+                ("LOOKUP_HASH_KEY", self.lookup_hash_key),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigurationError(f"missing setting(s): {', '.join(missing)}")
+
+    def with_local_secrets(self) -> Settings:
+        """Fill unset keys from (or into) a secrets file in the data dir, for local runs."""
+        if self.jwt_keys and self.field_encryption_keys and self.lookup_hash_key:
+            return self
+        path = self.data_dir / "secrets.json"
+        if path.exists():
+            stored = json.loads(path.read_text())
+        else:
+            stored = generate_secrets()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(json.dumps(stored, indent=2))
+        update = {key: value for key, value in stored.items() if not getattr(self, key)}
+        return self.model_copy(update=update)
+
+
+def generate_secrets() -> dict[str, object]:
+    """Fresh random keys in the shape the settings expect."""
+    kid = "k" + secrets.token_hex(4)
+    return {
+        "jwt_keys": {kid: base64.urlsafe_b64encode(secrets.token_bytes(48)).decode()},
+        "jwt_active_kid": kid,
+        "field_encryption_keys": [Fernet.generate_key().decode()],
+        "lookup_hash_key": secrets.token_urlsafe(32),
+    }
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning validation errors into a message that names each setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigurationError(f"invalid configuration: {problems}") from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,76 @@
+"""`wabotiq migrate`: the shared schema, then every tenant schema in parallel batches."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from wabotiq.db.connection import get_pool
+from wabotiq.db.migrations import latest
+from wabotiq.db.migrator import applied_version, apply_pending
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class MigrationReport:
+    public_applied: int = 0
+    migrated: list[str] = field(default_factory=list)
+    up_to_date: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+async def migrate_public() -> int:
+    """Bring `public` to the latest version; returns how many migrations ran."""
+    async with get_pool().acquire() as connection, connection.transaction():
+        return len(await apply_pending(connection, schema="public", scope="public"))
+
+
+async def _tenant_schemas() -> list[tuple[str, str]]:
+    async with get_pool().acquire() as connection:
+        rows = await connection.fetch("SELECT id, slug FROM public.tenants ORDER BY created_at, id")
+    return [(f"t_{row['id']}", row["slug"]) for row in rows]
+
+
+async def _migrate_tenant(schema: str, target: int) -> bool:
+    """Migrate one schema; False when it already was at `target` (checked without a lock)."""
+    async with get_pool().acquire() as connection:
+        if await applied_version(connection, schema) >= target:
+            return False
+        async with connection.transaction():
+            return bool(await apply_pending(connection, schema=schema, scope="tenant"))
+
+
+async def migrate_all(
+    *, concurrency: int = 8, on_progress: Callable[[str, str], None] | None = None
+) -> MigrationReport:
+    """Migrate public and every tenant; one tenant's failure never stops the others."""
+    report = MigrationReport(public_applied=await migrate_public())
+    target = latest("tenant")
+    gate = asyncio.Semaphore(concurrency)
+
+    async def run(schema: str, slug: str) -> None:
+        async with gate:
+            try:
+                changed = await _migrate_tenant(schema, target)
+            except Exception as exc:  # noqa: BLE001 - reported per tenant, never fatal
+                logger.warning("tenant migration failed", extra={"tenant": slug, "error": str(exc)})
+                report.failed[slug] = f"{type(exc).__name__}: {exc}"
+                outcome = "failed"
+            else:
+                if changed:
+                    report.migrated.append(slug)
+                else:
+                    report.up_to_date += 1
+                outcome = "migrated" if changed else "up-to-date"
+            if on_progress is not None:
+                on_progress(slug, outcome)
+
+    await asyncio.gather(*(run(schema, slug) for schema, slug in await _tenant_schemas()))
+    return report
