@@ -128,3 +128,6 @@ def uuid_from_global_id(global_id: str, type_name: str) -> uuid.UUID:
         return uuid.UUID(from_global_id(global_id, type_name))
     except ValueError as exc:
         raise InvalidGlobalId(f"Not a {type_name} ID: {global_id!r}") from exc
+
+
+INPUT = strawberry.argument(description="What to do; see the input type.")

@@ -14,12 +14,14 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 
 from wabotiq.graphql.cost import CostBuckets, CostCalculator
 from wabotiq.graphql.extensions.audit import AuditMutations
 from wabotiq.graphql.extensions.guard import OperationGuard
 from wabotiq.graphql.extensions.masking import MaskUnexpectedErrors
 from wabotiq.graphql.requirements import RequirementIndex
+from wabotiq.graphql.scalars import SCALAR_MAP
 from wabotiq.resolvers.api_keys.mutations import ApiKeysMutations
 from wabotiq.resolvers.api_keys.queries import ApiKeysQueries
 from wabotiq.resolvers.audit.queries import AuditQueries
@@ -46,7 +48,7 @@ ROOT_TYPES = ("Query", "Mutation", "Subscription")
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with limits, caches, authorization, cost, audit and error masking."""
-    schema = strawberry.Schema(query=Query, mutation=Mutation)
+    schema = contract_schema()
     index = RequirementIndex(schema._schema, ROOT_TYPES)
     calculator = CostCalculator(schema._schema)
     buckets = CostBuckets(
@@ -76,4 +78,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 def contract_schema() -> strawberry.Schema:
     """The bare schema, for printing and comparing with `schema.graphql`."""
-    return strawberry.Schema(query=Query, mutation=Mutation)
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALAR_MAP)
+    )

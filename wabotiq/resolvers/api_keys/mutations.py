@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from wabotiq.auth.api_keys import create_api_key, revoke_api_key
 from wabotiq.graphql.context import Info
 from wabotiq.graphql.errors import mutate
-from wabotiq.graphql.relay import to_global_id, uuid_from_global_id
+from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
 from wabotiq.resolvers.api_keys.queries import MANAGE_KEYS
 from wabotiq.resolvers.api_keys.types import (
     ApiKey,
@@ -24,7 +26,9 @@ class ApiKeysMutations:
         description="Create an API key; its secret is in the payload and never shown again.",
         directives=MANAGE_KEYS,
     )
-    async def api_key_create(self, info: Info, input: ApiKeyCreateInput) -> ApiKeyCreatePayload:
+    async def api_key_create(
+        self, info: Info, input: Annotated[ApiKeyCreateInput, INPUT]
+    ) -> ApiKeyCreatePayload:
         ctx = info.context
         created, errors = await mutate(
             lambda: create_api_key(
@@ -43,7 +47,9 @@ class ApiKeysMutations:
         )
 
     @strawberry.mutation(description="Revoke an API key, at once.", directives=MANAGE_KEYS)
-    async def api_key_revoke(self, info: Info, input: ApiKeyRevokeInput) -> ApiKeyRevokePayload:
+    async def api_key_revoke(
+        self, info: Info, input: Annotated[ApiKeyRevokeInput, INPUT]
+    ) -> ApiKeyRevokePayload:
         ctx = info.context
         ctx.audit_target(input.id)
         key, errors = await mutate(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 
@@ -11,6 +12,7 @@ from wabotiq.auth.members import accept_invitation
 from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import PUBLIC
 from wabotiq.graphql.errors import mutate, user_error
+from wabotiq.graphql.relay import INPUT
 from wabotiq.resolvers.auth.types import (
     AuthSession,
     InvitationAcceptInput,
@@ -44,7 +46,7 @@ def _payload(session: sessions.Session | None, errors: list) -> SessionPayload:
 @strawberry.type
 class AuthMutations:
     @strawberry.mutation(description="Sign in with email and password.", directives=PUBLIC)
-    async def login(self, info: Info, input: LoginInput) -> SessionPayload:
+    async def login(self, info: Info, input: Annotated[LoginInput, INPUT]) -> SessionPayload:
         runtime = info.context.runtime
         session, errors = await mutate(
             lambda: sessions.login(
@@ -60,7 +62,9 @@ class AuthMutations:
         description="Trade a refresh token for new tokens; a reused token ends its session.",
         directives=PUBLIC,
     )
-    async def refresh_token(self, info: Info, input: RefreshTokenInput) -> SessionPayload:
+    async def refresh_token(
+        self, info: Info, input: Annotated[RefreshTokenInput, INPUT]
+    ) -> SessionPayload:
         runtime = info.context.runtime
         try:
             session, errors = await mutate(
@@ -77,13 +81,13 @@ class AuthMutations:
         return _payload(session, errors)
 
     @strawberry.mutation(description="End a session.", directives=PUBLIC)
-    async def logout(self, info: Info, input: LogoutInput) -> LogoutPayload:
+    async def logout(self, info: Info, input: Annotated[LogoutInput, INPUT]) -> LogoutPayload:
         ended, errors = await mutate(lambda: sessions.logout(refresh_token=input.refresh_token))
         return LogoutPayload(ok=bool(ended), user_errors=errors)
 
     @strawberry.mutation(description="Join a tenant with an invitation token.", directives=PUBLIC)
     async def invitation_accept(
-        self, info: Info, input: InvitationAcceptInput
+        self, info: Info, input: Annotated[InvitationAcceptInput, INPUT]
     ) -> InvitationAcceptPayload:
         async def accept():  # type: ignore[no-untyped-def]
             membership = await accept_invitation(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from wabotiq.auth import members as member_service
@@ -9,7 +11,7 @@ from wabotiq.auth import roles as role_service
 from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
-from wabotiq.graphql.relay import to_global_id, uuid_from_global_id
+from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
 from wabotiq.resolvers.members.types import (
     IdInput,
     Member,
@@ -31,7 +33,9 @@ MANAGE = scopes(["users:manage"])
 @strawberry.type
 class MembersMutations:
     @strawberry.mutation(description="Create a custom role.", directives=MANAGE)
-    async def role_create(self, info: Info, input: RoleCreateInput) -> RolePayload:
+    async def role_create(
+        self, info: Info, input: Annotated[RoleCreateInput, INPUT]
+    ) -> RolePayload:
         ctx = info.context
         role, errors = await mutate(
             lambda: role_service.create_role(
@@ -47,7 +51,9 @@ class MembersMutations:
         return RolePayload(role=RoleType.from_model(role) if role else None, user_errors=errors)
 
     @strawberry.mutation(description="Change a custom role.", directives=MANAGE)
-    async def role_update(self, info: Info, input: RoleUpdateInput) -> RolePayload:
+    async def role_update(
+        self, info: Info, input: Annotated[RoleUpdateInput, INPUT]
+    ) -> RolePayload:
         ctx = info.context
         ctx.audit_target(input.id)
         role, errors = await mutate(
@@ -63,7 +69,7 @@ class MembersMutations:
         return RolePayload(role=RoleType.from_model(role) if role else None, user_errors=errors)
 
     @strawberry.mutation(description="Delete a custom role no member holds.", directives=MANAGE)
-    async def role_delete(self, info: Info, input: IdInput) -> RoleDeletePayload:
+    async def role_delete(self, info: Info, input: Annotated[IdInput, INPUT]) -> RoleDeletePayload:
         ctx = info.context
         ctx.audit_target(input.id)
         role, errors = await mutate(
@@ -74,7 +80,9 @@ class MembersMutations:
         return RoleDeletePayload(deleted_role_id=input.id if role else None, user_errors=errors)
 
     @strawberry.mutation(description="Invite someone to the tenant.", directives=MANAGE)
-    async def member_invite(self, info: Info, input: MemberInviteInput) -> MemberInvitePayload:
+    async def member_invite(
+        self, info: Info, input: Annotated[MemberInviteInput, INPUT]
+    ) -> MemberInvitePayload:
         ctx = info.context
         invitation, errors = await mutate(
             lambda: member_service.invite_member(
@@ -97,7 +105,9 @@ class MembersMutations:
         description="Give a member another role; the last owner cannot be demoted.",
         directives=MANAGE,
     )
-    async def member_update_role(self, info: Info, input: MemberUpdateRoleInput) -> MemberPayload:
+    async def member_update_role(
+        self, info: Info, input: Annotated[MemberUpdateRoleInput, INPUT]
+    ) -> MemberPayload:
         ctx = info.context
         ctx.audit_target(input.id)
         member, errors = await mutate(
@@ -115,7 +125,9 @@ class MembersMutations:
     @strawberry.mutation(
         description="Remove a member; the last owner cannot be removed.", directives=MANAGE
     )
-    async def member_remove(self, info: Info, input: IdInput) -> MemberRemovePayload:
+    async def member_remove(
+        self, info: Info, input: Annotated[IdInput, INPUT]
+    ) -> MemberRemovePayload:
         ctx = info.context
         ctx.audit_target(input.id)
         member, errors = await mutate(
