@@ -68,8 +68,8 @@ async def _workers(*, enabled: bool) -> AsyncIterator[None]:
     finally:
         for task in background:
             task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
         await broker.shutdown()
+        await asyncio.wait(background, timeout=10)
 
 
 def _has_sansio() -> bool:
