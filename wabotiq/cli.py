@@ -50,6 +50,7 @@ async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
+    from wabotiq.auth.errors import AuthError
     from wabotiq.tenancy import service
     from wabotiq.tenancy.errors import TenancyError
     from wabotiq.tenancy.models import TenantStatus
@@ -78,7 +79,7 @@ async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
                 status = TenantStatus.SUSPENDED if args.action == "suspend" else TenantStatus.ACTIVE
                 tenant = await service.set_status(ref=args.tenant, status=status)
                 out = {"tenant_id": tenant.id, "slug": tenant.slug, "status": tenant.status.value}
-        except TenancyError as exc:
+        except (TenancyError, AuthError) as exc:
             print(json.dumps({"error": exc.code.value, "message": exc.message}), file=sys.stderr)
             return 2
         print(json.dumps(out, indent=None))

@@ -113,11 +113,11 @@ class Settings(BaseSettings):
     def _active_kid_known(self) -> Settings:
         if self.jwt_keys and (self.jwt_active_kid or "") not in self.jwt_keys:
             raise ValueError(
-                "jwt_active_kid must name one of the kids in jwt_keys "
+                "JWT_ACTIVE_KID must name one of the kids in JWT_KEYS "
                 f"(got {self.jwt_active_kid!r}, known {sorted(self.jwt_keys)})"
             )
         if self.db_pool_min > self.db_pool_max:
-            raise ValueError("db_pool_min must not exceed db_pool_max")
+            raise ValueError("DB_POOL_MIN must not exceed DB_POOL_MAX")
         return self
 
     def require_secrets(self) -> None:

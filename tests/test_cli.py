@@ -1,0 +1,206 @@
+"""`wabotiq tenants ...` and start-up configuration checks, run as real subprocesses."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import OWNER_PASSWORD, gql, login
+from wabotiq.db.connection import get_pool
+from wabotiq.settings import Settings
+
+ME = "{ me { kind tenant { id slug } } }"
+
+
+def _wabotiq() -> list[str]:
+    script = Path(sys.executable).with_name("wabotiq")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "wabotiq.cli"]
+
+
+def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The environment stripped of every WabotIQ setting, plus the given ones."""
+    names = {name.upper() for name in Settings.model_fields}
+    env = {key: value for key, value in os.environ.items() if key.upper() not in names}
+    env.update(DATA_DIR=str(tmp_path / "data"), **settings)
+    return env
+
+
+async def _run(*args: str, tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    return await asyncio.to_thread(
+        subprocess.run,
+        [*_wabotiq(), *args],
+        env=_env(tmp_path, **settings),
+        cwd=tmp_path,  # no stray `.env` is read
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def slug() -> Iterator[str]:
+    yield f"cli-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+async def cleanup(db: None) -> AsyncIterator[list[str]]:
+    """Slugs to remove (rows and schema) after the test."""
+    slugs: list[str] = []
+    yield slugs
+    async with get_pool().acquire() as connection:
+        for made in slugs:
+            tenant_id = await connection.fetchval(
+                "SELECT id FROM public.tenants WHERE slug = $1", made
+            )
+            if tenant_id is not None:
+                await connection.execute(f"DROP SCHEMA IF EXISTS t_{tenant_id} CASCADE")
+                await connection.execute("DELETE FROM public.tenants WHERE id = $1", tenant_id)
+
+
+async def _create(
+    slug: str, database_url: str, tmp_path: Path, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    return await _run(
+        "tenants", "create", "--name", "CLI Shop", "--slug", slug,
+        "--owner-email", f"Owner-{slug}@Example.com", *extra,
+        tmp_path=tmp_path, DATABASE_URL=database_url,
+    )  # fmt: skip
+
+
+async def test_tenants_create_prints_json_and_the_key_works(
+    client: httpx.AsyncClient, database_url: str, tmp_path: Path, slug: str, cleanup: list[str]
+) -> None:
+    cleanup.append(slug)
+    done = await _create(slug, database_url, tmp_path, "--owner-password", OWNER_PASSWORD)
+    assert done.returncode == 0, done.stderr
+    made = json.loads(done.stdout)
+    assert set(made) == {"tenant_id", "slug", "owner_email", "api_key"}
+    assert made["slug"] == slug
+    assert made["owner_email"] == f"owner-{slug}@example.com"
+    assert made["api_key"].startswith("wbk_")
+
+    headers = {"X-Tenant-ID": made["tenant_id"], "X-Tenant-API-Key": made["api_key"]}
+    body = await gql(client, ME, headers=headers)
+    assert body.get("errors") is None, body
+    assert body["data"]["me"]["kind"] == "API_KEY"
+    assert body["data"]["me"]["tenant"]["slug"] == slug
+
+    # The owner's password was set too: they can sign in.
+    signed_in = await login(client, made["owner_email"], OWNER_PASSWORD)
+    assert signed_in["userErrors"] == [] and signed_in["session"]["accessToken"]
+
+
+async def test_tenants_list_suspend_and_resume(
+    client: httpx.AsyncClient, database_url: str, tmp_path: Path, slug: str, cleanup: list[str]
+) -> None:
+    cleanup.append(slug)
+    made = json.loads((await _create(slug, database_url, tmp_path)).stdout)
+    headers = {"X-Tenant-ID": made["tenant_id"], "X-Tenant-API-Key": made["api_key"]}
+
+    listed = await _run("tenants", "list", tmp_path=tmp_path, DATABASE_URL=database_url)
+    assert listed.returncode == 0, listed.stderr
+    rows = {row["slug"]: row for row in json.loads(listed.stdout)}
+    assert rows[slug] == {
+        "tenant_id": made["tenant_id"],
+        "slug": slug,
+        "name": "CLI Shop",
+        "status": "active",
+    }
+
+    suspended = await _run("tenants", "suspend", slug, tmp_path=tmp_path, DATABASE_URL=database_url)
+    assert suspended.returncode == 0, suspended.stderr
+    assert json.loads(suspended.stdout)["status"] == "suspended"
+    response = await client.post("/graphql", json={"query": ME}, headers=headers)
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["extensions"]["code"] == "TENANT_SUSPENDED"
+    listed = await _run("tenants", "list", tmp_path=tmp_path, DATABASE_URL=database_url)
+    assert {row["slug"]: row["status"] for row in json.loads(listed.stdout)}[slug] == "suspended"
+
+    resumed = await _run(
+        "tenants", "resume", made["tenant_id"], tmp_path=tmp_path, DATABASE_URL=database_url
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout) == {
+        "tenant_id": made["tenant_id"],
+        "slug": slug,
+        "status": "active",
+    }
+    body = await gql(client, ME, headers=headers)
+    assert body["_status"] == 200 and body.get("errors") is None, body
+
+
+async def test_duplicate_slug_fails_with_a_clear_message(
+    database_url: str, tmp_path: Path, slug: str, cleanup: list[str]
+) -> None:
+    cleanup.append(slug)
+    assert (await _create(slug, database_url, tmp_path)).returncode == 0
+    again = await _create(slug, database_url, tmp_path)
+    assert again.returncode != 0
+    assert again.stdout == ""
+    error = json.loads(again.stderr.strip().splitlines()[-1])
+    assert error["error"] == "SLUG_TAKEN"
+    assert slug in error["message"] and "taken" in error["message"]
+    assert "Traceback" not in again.stderr
+
+
+async def test_weak_owner_password_fails_with_a_clear_message(
+    database_url: str, tmp_path: Path, slug: str, cleanup: list[str]
+) -> None:
+    cleanup.append(slug)
+    done = await _create(slug, database_url, tmp_path, "--owner-password", "short")
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    error = json.loads(done.stderr.strip().splitlines()[-1])
+    assert error["error"] == "WEAK_PASSWORD" and "characters" in error["message"]
+    listed = await _run("tenants", "list", tmp_path=tmp_path, DATABASE_URL=database_url)
+    assert slug not in {row["slug"] for row in json.loads(listed.stdout)}
+
+
+async def test_unknown_tenant_fails_with_a_clear_message(database_url: str, tmp_path: Path) -> None:
+    done = await _run(
+        "tenants", "suspend", "no-such-shop", tmp_path=tmp_path, DATABASE_URL=database_url
+    )
+    assert done.returncode != 0
+    error = json.loads(done.stderr.strip().splitlines()[-1])
+    assert error["error"] == "NOT_FOUND" and "no-such-shop" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ({"DB_POOL_MAX": "0"}, "DB_POOL_MAX"),
+        ({"DB_POOL_MIN": "5", "DB_POOL_MAX": "2"}, "DB_POOL_MIN"),
+        ({"JWT_KEYS": json.dumps({"k1": "x" * 48}), "JWT_ACTIVE_KID": "nope"}, "JWT_ACTIVE_KID"),
+        ({"JWT_KEYS": json.dumps({"k1": "short"})}, "JWT_KEYS"),
+        ({"FIELD_ENCRYPTION_KEYS": "not-a-fernet-key"}, "FIELD_ENCRYPTION_KEYS"),
+        ({"DATABASE_URL": "localhost/wabotiq"}, "DATABASE_URL"),
+    ],
+)
+def test_invalid_configuration_fails_at_start_up_naming_the_setting(
+    tmp_path: Path, settings: dict[str, str], named: str
+) -> None:
+    # A database nobody listens on: a start-up check must fail before any connection attempt.
+    env = {"DATABASE_URL": "postgresql://wabotiq@127.0.0.1:9/none", **settings}
+    done = subprocess.run(
+        [*_wabotiq(), "tenants", "list"],
+        env=_env(tmp_path, **env),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done
+    assert done.stdout == ""
+    assert "invalid configuration" in done.stderr
+    assert named in done.stderr.upper()
+    assert "Traceback" not in done.stderr
