@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from wabotiq.app import create_app
+from wabotiq.db.bootstrap import Database, connect
 from wabotiq.db.connection import close_db, credentials_from_url
 from wabotiq.db.embedded import EmbeddedPostgres, database_url_from_env
-from wabotiq.db.bootstrap import Database, connect
 from wabotiq.settings import Settings, generate_secrets
 from wabotiq.tenancy.service import ProvisionedTenant, create_tenant
 
@@ -43,8 +43,11 @@ def _scratch_database(url: str) -> Iterator[str]:
 
     async def admin(sql: str) -> None:
         conn = await asyncpg.connect(
-            host=creds["host"], port=creds["port"], user=creds["user"],
-            password=creds["password"] or None, database=creds["database"],
+            host=creds["host"],
+            port=creds["port"],
+            user=creds["user"],
+            password=creds["password"] or None,
+            database=creds["database"],
         )
         try:
             await conn.execute(sql)
@@ -65,6 +68,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         database_url=database_url,
         data_dir=tmp_path_factory.mktemp("data"),
         db_pool_max=20,
+        # Every test client shares one address, so one anonymous budget: make it roomy.
+        cost_bucket_capacity=1_000_000,
         **generate_secrets(),  # type: ignore[arg-type]
     )
 
@@ -159,7 +164,9 @@ async def login(client: httpx.AsyncClient, email: str, password: str) -> dict[st
 
 
 async def bearer_headers(
-    client: httpx.AsyncClient, tenant: TenantFixture, email: str | None = None,
+    client: httpx.AsyncClient,
+    tenant: TenantFixture,
+    email: str | None = None,
     password: str | None = None,
 ) -> dict[str, str]:
     result = await login(client, email or tenant.owner_email, password or tenant.password)

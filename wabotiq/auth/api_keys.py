@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from wabotiq.auth.errors import AuthError, AuthErrorCode
 from wabotiq.auth.models import ApiKey
-from wabotiq.auth.scopes import unknown_scopes
+from wabotiq.auth.scopes import check_grantable
 from wabotiq.auth.tokens import digest
 
 KEY_PREFIX = "wbk_"
@@ -39,14 +39,7 @@ async def create_api_key(
     created_by: uuid.UUID | None,
 ) -> CreatedApiKey:
     """Create a key with scopes the creator holds; the secret is returned this once only."""
-    if unknown := unknown_scopes(scopes):
-        raise AuthError(AuthErrorCode.UNKNOWN_SCOPE, f"Unknown scopes: {unknown}", field="scopes")
-    if missing := sorted(set(scopes) - granted):
-        raise AuthError(
-            AuthErrorCode.SCOPE_NOT_HELD,
-            f"You cannot grant scopes you do not hold: {missing}",
-            field="scopes",
-        )
+    check_grantable(scopes, granted)
     if not name.strip():
         raise AuthError(AuthErrorCode.INVALID, "A name is required.", field="name")
     secret = KEY_PREFIX + secrets.token_hex(4) + secrets.token_urlsafe(32)

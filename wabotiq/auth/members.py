@@ -12,8 +12,8 @@ from tortoise import connections
 from wabotiq.auth.errors import AuthError, AuthErrorCode
 from wabotiq.auth.models import Membership, MembershipStatus, Role, User
 from wabotiq.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
-from wabotiq.auth.roles import check_grantable, get_role
-from wabotiq.auth.scopes import OWNER_ROLE
+from wabotiq.auth.roles import get_role
+from wabotiq.auth.scopes import OWNER_ROLE, check_grantable
 from wabotiq.auth.tokens import digest, new_secret
 
 INVITATION_TTL = timedelta(days=7)
@@ -86,19 +86,26 @@ async def accept_invitation(*, token: str, password: str | None, name: str | Non
     ) < datetime.now(UTC):
         raise AuthError(AuthErrorCode.INVALID_INVITATION, "The invitation is not valid.")
     user = await User.get(id=membership.user_id)
-    if user.password_hash is None:
+    if user.password_hash is None:  # a new person: they set up their account here
         if not password:
             raise AuthError(AuthErrorCode.WEAK_PASSWORD, "Choose a password.", field="password")
         check_password(password)
         user.password_hash = hash_password(password)
-    if name:
-        user.name = name.strip()
-    await user.save()
+        if name:
+            user.name = name.strip()
+        await user.save()
     membership.status = MembershipStatus.ACTIVE
     membership.invitation_hash = None
     membership.invitation_expires_at = None
     await membership.save()
     return membership
+
+
+async def _check_can_manage(tenant_id: str, member: Membership, granted: frozenset[str]) -> None:
+    """Nobody changes or removes a member whose role holds scopes they lack (an Admin cannot
+    demote an Owner)."""
+    current = await get_role(tenant_id=tenant_id, role_id=member.role_id, field="id")
+    check_grantable(current.scopes, granted)
 
 
 async def _owner_role_id(tenant_id: str) -> uuid.UUID:
@@ -111,14 +118,16 @@ async def _ensure_other_owner(tenant_id: str, member: Membership) -> None:
     owner_role = await _owner_role_id(tenant_id)
     if member.role_id != owner_role or member.status != MembershipStatus.ACTIVE:
         return
+    # Whole rows: Tortoise drops FOR UPDATE from `.values_list()`, which would lose the lock.
+    # Locking in id order keeps two concurrent callers from deadlocking.
     owners = (
         await Membership.filter(
             tenant_id=tenant_id, role_id=owner_role, status=MembershipStatus.ACTIVE
         )
+        .order_by("id")
         .select_for_update()
-        .values_list("id", flat=True)
     )
-    if set(owners) <= {member.id}:
+    if {owner.id for owner in owners} <= {member.id}:
         raise AuthError(AuthErrorCode.LAST_OWNER, "A tenant keeps at least one owner.", field="id")
 
 
@@ -127,6 +136,7 @@ async def change_member_role(
 ) -> Membership:
     """Give a member another role you could grant; the last owner cannot be demoted."""
     member = await get_member(tenant_id=tenant_id, membership_id=membership_id)
+    await _check_can_manage(tenant_id, member, granted)
     role = await get_role(tenant_id=tenant_id, role_id=role_id)
     check_grantable(role.scopes, granted)
     if role.id != member.role_id:
@@ -136,9 +146,12 @@ async def change_member_role(
     return member
 
 
-async def remove_member(*, tenant_id: str, membership_id: uuid.UUID) -> Membership:
-    """Remove a member; the last owner cannot be removed."""
+async def remove_member(
+    *, tenant_id: str, membership_id: uuid.UUID, granted: frozenset[str]
+) -> Membership:
+    """Remove a member you could have appointed; the last owner cannot be removed."""
     member = await get_member(tenant_id=tenant_id, membership_id=membership_id)
+    await _check_can_manage(tenant_id, member, granted)
     await _ensure_other_owner(tenant_id, member)
     await member.delete()
     return member

@@ -6,7 +6,7 @@ import uuid
 
 from wabotiq.auth.errors import AuthError, AuthErrorCode
 from wabotiq.auth.models import Membership, Role
-from wabotiq.auth.scopes import DEFAULT_ROLES, unknown_scopes
+from wabotiq.auth.scopes import DEFAULT_ROLES, check_grantable
 
 
 def default_role_rows(tenant_id: str) -> list[Role]:
@@ -41,18 +41,6 @@ async def get_role(*, tenant_id: str, role_id: uuid.UUID, field: str = "roleId")
     if role is None:
         raise AuthError(AuthErrorCode.NOT_FOUND, "No such role.", field=field)
     return role
-
-
-def check_grantable(scopes: list[str] | frozenset[str], granted: frozenset[str]) -> None:
-    """Scopes must exist, and nobody hands out a scope they do not hold themselves."""
-    if unknown := unknown_scopes(scopes):
-        raise AuthError(AuthErrorCode.UNKNOWN_SCOPE, f"Unknown scopes: {unknown}", field="scopes")
-    if missing := sorted(set(scopes) - granted):
-        raise AuthError(
-            AuthErrorCode.SCOPE_NOT_HELD,
-            f"You cannot grant scopes you do not hold: {missing}",
-            field="scopes",
-        )
 
 
 async def _check_name_free(tenant_id: str, name: str, *, except_id: uuid.UUID | None) -> str:

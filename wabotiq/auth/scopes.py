@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from wabotiq.auth.errors import AuthError, AuthErrorCode
+
 SCOPES: dict[str, str] = {
     "catalog:view": "Read products, variants and categories.",
     "catalog:edit": "Create, change and archive products, variants and categories; adjust stock.",
@@ -79,6 +81,19 @@ OWNER_ROLE = "Owner"
 
 def unknown_scopes(scopes: Iterable[str]) -> list[str]:
     return sorted(set(scopes) - ALL_SCOPES)
+
+
+def check_grantable(scopes: Iterable[str], granted: frozenset[str]) -> None:
+    """Scopes must exist, and nobody hands out a scope they do not hold themselves."""
+    scopes = set(scopes)
+    if unknown := unknown_scopes(scopes):
+        raise AuthError(AuthErrorCode.UNKNOWN_SCOPE, f"Unknown scopes: {unknown}", field="scopes")
+    if missing := sorted(scopes - granted):
+        raise AuthError(
+            AuthErrorCode.SCOPE_NOT_HELD,
+            f"You cannot grant scopes you do not hold: {missing}",
+            field="scopes",
+        )
 
 
 def satisfies(granted: frozenset[str], requirement: Sequence[Sequence[str]]) -> bool:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from wabotiq.auth.principal import Principal
+from wabotiq.tenancy.context import TenantRef
 
 if TYPE_CHECKING:
     from wabotiq.runtime import Runtime
@@ -22,7 +23,9 @@ class Context:
     response: Any = None
     client_key: str = ""
     denied: bool = False
-    audit_targets: list[str] = field(default_factory=list)
+    audit_targets: dict[str, list[str]] = field(default_factory=dict)
+    # For a caller with no tenant yet (accepting an invitation): whose log records it.
+    audit_tenant: TenantRef | None = None
     loaders: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -31,9 +34,10 @@ class Context:
             raise PermissionError("no tenant for this caller")
         return self.principal.tenant.id
 
-    def audit_target(self, global_id: str) -> None:
-        """Name an object this mutation touched, for the audit log."""
-        self.audit_targets.append(global_id)
+    def audit_target(self, global_id: str, *, field: str) -> None:
+        """Name an object the mutation field `field` (its response key, `info.path.key`)
+        touched, for that field's audit entry."""
+        self.audit_targets.setdefault(field, []).append(global_id)
 
     def loader(self, key: str, factory: Any) -> Any:
         """The request's DataLoader for `key`, built on first use."""

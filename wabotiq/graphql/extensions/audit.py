@@ -10,6 +10,7 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
 from wabotiq.domain.audit.service import Outcome, record_entry
+from wabotiq.tenancy.context import tenant_context
 
 
 def _outcome(field: str, result: Any, denied: bool) -> Outcome:
@@ -34,8 +35,14 @@ class AuditMutations(SchemaExtension):
         operation = get_operation_ast(document, ctx.operation_name) if document else None
         if operation is None or operation.operation is not OperationType.MUTATION:
             return
-        if principal.tenant is None:
+        tenant = principal.tenant or context.audit_tenant
+        if tenant is None:
             return  # nothing tenant-scoped was touched (sign-in and token refresh)
+        with tenant_context(tenant):
+            await self._record(operation, context, principal)
+
+    async def _record(self, operation: Any, context: Any, principal: Any) -> None:
+        ctx = self.execution_context
         for selection in operation.selection_set.selections:
             if not isinstance(selection, FieldNode):
                 continue
@@ -45,7 +52,7 @@ class AuditMutations(SchemaExtension):
                 actor_id=principal.actor_id,
                 actor_label=principal.label,
                 operation=selection.name.value,
-                target_ids=context.audit_targets,
+                target_ids=context.audit_targets.get(field, []),
                 outcome=_outcome(field, ctx.result, context.denied),
                 request_id=context.request_id,
             )

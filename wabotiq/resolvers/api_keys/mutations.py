@@ -41,7 +41,7 @@ class ApiKeysMutations:
         )
         if created is None:
             return ApiKeyCreatePayload(api_key=None, secret=None, user_errors=errors)
-        ctx.audit_target(to_global_id("ApiKey", created.api_key.id))
+        ctx.audit_target(to_global_id("ApiKey", created.api_key.id), field=info.path.key)
         return ApiKeyCreatePayload(
             api_key=ApiKey.from_model(created.api_key), secret=created.secret, user_errors=[]
         )
@@ -51,7 +51,7 @@ class ApiKeysMutations:
         self, info: Info, input: Annotated[ApiKeyRevokeInput, INPUT]
     ) -> ApiKeyRevokePayload:
         ctx = info.context
-        ctx.audit_target(input.id)
+        ctx.audit_target(input.id, field=info.path.key)
         key, errors = await mutate(
             lambda: revoke_api_key(
                 tenant_id=ctx.tenant_id, api_key_id=uuid_from_global_id(input.id, "ApiKey")

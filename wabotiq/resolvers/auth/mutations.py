@@ -25,7 +25,7 @@ from wabotiq.resolvers.auth.types import (
     User,
 )
 from wabotiq.resolvers.tenancy.types import Tenant
-from wabotiq.tenancy.service import get_tenant
+from wabotiq.tenancy.service import get_tenant, tenant_ref
 
 
 def _payload(session: sessions.Session | None, errors: list) -> SessionPayload:
@@ -96,6 +96,8 @@ class AuthMutations:
             return await get_tenant(membership.tenant_id)
 
         tenant, errors = await mutate(accept)
+        if tenant is not None:
+            info.context.audit_tenant = tenant_ref(tenant)
         return InvitationAcceptPayload(
             tenant=Tenant.from_model(tenant) if tenant else None, user_errors=errors
         )
