@@ -125,4 +125,6 @@ async def set_status(*, ref: str, status: TenantStatus) -> Tenant:
 
 
 async def tenants_by_id(ids: list[str]) -> dict[str, Tenant]:
+    if not ids:
+        return {}
     return {tenant.id: tenant for tenant in await Tenant.filter(id__in=ids)}
