@@ -34,13 +34,18 @@ async def serve(settings: Settings, *, seed_demo: bool, port: int | None) -> int
                 ws="websockets-sansio" if _has_sansio() else "auto",
             )
             server = uvicorn.Server(config)
+            demo = None
             if seed_demo:
                 from wabotiq.demo import ensure_demo_tenant
 
                 demo = await ensure_demo_tenant(settings)
-                _announce(settings, port or settings.port, demo)
             async with _workers(enabled=seed_demo):
-                await server.serve()
+                serving = asyncio.create_task(server.serve())
+                while not server.started and not serving.done():
+                    await asyncio.sleep(0.05)
+                if demo is not None and server.started:
+                    _announce(settings, port or settings.port, demo)
+                await serving
         finally:
             await close_db()
     finally:
