@@ -40,8 +40,8 @@ from tortoise import connections
 from wabotiq.app import create_app
 from wabotiq.auth.passwords import hash_password
 from wabotiq.db.bootstrap import Database, connect
-from wabotiq.db.connection import close_db, credentials_from_url, get_pool
-from wabotiq.db.embedded import EmbeddedPostgres
+from wabotiq.db.connection import close_db, get_pool
+from wabotiq.db.scratch import throwaway_database
 from wabotiq.settings import Settings, generate_secrets
 from wabotiq.tenancy.context import tenant_context
 from wabotiq.tenancy.migrate import migrate_all
@@ -59,39 +59,10 @@ BLOCKS = 10  # the run is reported in this many consecutive blocks, to show its 
 @contextmanager
 def database() -> Iterator[tuple[str, str]]:
     """(url, description): embedded Postgres, or a scratch database on DATABASE_URL's server."""
-    external = os.environ.get("DATABASE_URL")
-    if not external:
-        server = EmbeddedPostgres.temporary()
-        try:
-            url = server.start()
-            yield url, "embedded Postgres (throwaway)"
-        finally:
-            server.stop()
-            shutil.rmtree(server.pgdata.parent, ignore_errors=True)
-        return
-    name = f"wabotiq_bench_{secrets.token_hex(4)}"
-    creds = credentials_from_url(external)
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(
-            host=creds["host"],
-            port=creds["port"],
-            user=creds["user"],
-            password=creds["password"] or None,
-            database=creds["database"],
-        )
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f"CREATE DATABASE {name}"))
-    try:
-        base, _, query = external.partition("?")
-        url = base.rsplit("/", 1)[0] + f"/{name}" + (f"?{query}" if query else "")
-        yield url, f"scratch database {name} on DATABASE_URL's server"
-    finally:
-        asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    external = os.environ.get("DATABASE_URL") or None
+    with throwaway_database(external, prefix="wabotiq_bench") as url:
+        where = "scratch database on DATABASE_URL's server" if external else "embedded Postgres"
+        yield url, f"{where} (throwaway)"
 
 
 async def server_version() -> str:

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import os
-import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
 from wabotiq.app import create_app
 from wabotiq.db.bootstrap import Database, connect
-from wabotiq.db.connection import close_db, credentials_from_url
-from wabotiq.db.embedded import EmbeddedPostgres, database_url_from_env
+from wabotiq.db.connection import close_db
+from wabotiq.db.embedded import database_url_from_env
+from wabotiq.db.scratch import throwaway_database
 from wabotiq.settings import Settings, generate_secrets
 from wabotiq.tenancy.service import ProvisionedTenant, create_tenant
 
@@ -25,40 +24,8 @@ OWNER_PASSWORD = "correct horse battery"
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    external = database_url_from_env()
-    if external is None:
-        server = EmbeddedPostgres.temporary()
-        yield server.start()
-        server.stop()
-        return
-    yield from _scratch_database(external)
-
-
-def _scratch_database(url: str) -> Iterator[str]:
-    """A fresh database on an external server, dropped afterwards."""
-    import asyncio
-
-    name = f"wabotiq_test_{secrets.token_hex(4)}"
-    creds = credentials_from_url(url)
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(
-            host=creds["host"],
-            port=creds["port"],
-            user=creds["user"],
-            password=creds["password"] or None,
-            database=creds["database"],
-        )
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f"CREATE DATABASE {name}"))
-    base, _, query = url.partition("?")
-    scheme_host = base.rsplit("/", 1)[0]
-    yield f"{scheme_host}/{name}" + (f"?{query}" if query else "")
-    asyncio.run(admin(f"DROP DATABASE {name} WITH (FORCE)"))
+    with throwaway_database(database_url_from_env(), prefix="wabotiq_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
