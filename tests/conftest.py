@@ -49,8 +49,12 @@ async def db(settings: Settings, database_url: str) -> AsyncIterator[None]:
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings, database_url: str, db: None) -> Any:
-    return create_app(settings, database_url=database_url, manage_db=False)
+async def app(settings: Settings, database_url: str, db: None) -> AsyncIterator[Any]:
+    """The app, with its outbox dispatcher running (httpx does not run ASGI lifespans)."""
+    application = create_app(settings, database_url=database_url, manage_db=False)
+    await application.state.runtime.start_events(database_url)
+    yield application
+    await application.state.runtime.stop_events()
 
 
 @pytest.fixture

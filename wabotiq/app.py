@@ -38,9 +38,11 @@ def create_app(settings: Settings, *, database_url: str, manage_db: bool = True)
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await init_db(settings, database_url)
+        await runtime.start_events(database_url)
         try:
             yield
         finally:
+            await runtime.stop_events()
             if manage_db:
                 await close_db()
 

@@ -1,11 +1,14 @@
-"""What the app needs at run time beyond settings: keys, ciphers, the resolved database URL."""
+"""What the app needs at run time beyond settings: keys, ciphers, the event bus and dispatcher."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wabotiq.auth.crypto import FieldCipher
 from wabotiq.auth.tokens import JwtSigner
+from wabotiq.db.connection import credentials_from_url
+from wabotiq.events.bus import EventBus, make_bus
+from wabotiq.events.dispatcher import Dispatcher
 from wabotiq.settings import Settings
 
 
@@ -14,8 +17,31 @@ class Runtime:
     settings: Settings
     signer: JwtSigner
     cipher: FieldCipher
+    bus: EventBus
+    dispatcher: Dispatcher | None = field(default=None)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
         settings.require_secrets()
-        return cls(settings=settings, signer=JwtSigner(settings), cipher=FieldCipher(settings))
+        return cls(
+            settings=settings,
+            signer=JwtSigner(settings),
+            cipher=FieldCipher(settings),
+            bus=make_bus(settings.redis_url),
+        )
+
+    async def start_events(self, database_url: str) -> None:
+        """Start publishing committed outbox events to the bus."""
+        if self.dispatcher is None:
+            credentials = credentials_from_url(database_url)
+            credentials["password"] = credentials["password"] or None
+            self.dispatcher = Dispatcher(
+                self.bus, listen_dsn=credentials, sweep_s=self.settings.outbox_sweep_s
+            )
+            await self.dispatcher.start()
+
+    async def stop_events(self) -> None:
+        if self.dispatcher is not None:
+            await self.dispatcher.stop()
+            self.dispatcher = None
+        await self.bus.close()

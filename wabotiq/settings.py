@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     cost_restore_rate: float = Field(default=100.0, gt=0)
     max_page_size: int = Field(default=100, ge=1, le=1000)
     migrate_concurrency: int = Field(default=8, ge=1, le=64)
+    outbox_sweep_s: float = Field(default=30.0, gt=0)
+    max_subscriptions_per_connection: int = Field(default=20, ge=1)
 
     # Demo data created by `wabotiq up` on first start.
     demo_tenant_slug: str = "demo"

@@ -257,7 +257,7 @@ async def test_cli_migrate_exit_code_and_json_name_the_failed_tenant(
     pending_slug, broken_slug, fine_slug = sorted(schemas)
     pending, broken = schemas[pending_slug], schemas[broken_slug]
     # A schema created but never migrated: every tenant migration is pending.
-    await _execute(f"DROP TABLE {pending}.audit_log; DROP TABLE {pending}.schema_migrations")
+    await _execute(f"DROP SCHEMA {pending} CASCADE; CREATE SCHEMA {pending}")
     # A schema that forgot it applied the first migration: re-applying it collides.
     await _execute(f"DELETE FROM {broken}.schema_migrations")
     assert await _version(pending) == 0 and await _version(broken) == 0
@@ -274,7 +274,7 @@ async def test_cli_migrate_exit_code_and_json_name_the_failed_tenant(
     assert await _version(broken) == 0  # rolled back, nothing recorded
 
     # Repair (a schema with nothing applied) and run again: success, exit status zero.
-    await _execute(f"DROP TABLE {broken}.audit_log")
+    await _execute(f"DROP SCHEMA {broken} CASCADE; CREATE SCHEMA {broken}")
     ok_run = await _run_migrate(database_url, tmp_path)
     assert ok_run.returncode == 0, ok_run
     out = json.loads(ok_run.stdout)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from wabotiq.domain.errors import DomainError
+
 
 class AuthErrorCode(StrEnum):
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
@@ -21,11 +23,8 @@ class AuthErrorCode(StrEnum):
     INVALID = "INVALID"
 
 
-class AuthError(Exception):
-    """A refused auth operation; `field` names the input field at fault, if one is."""
+class AuthError(DomainError):
+    """A refused auth operation."""
 
     def __init__(self, code: AuthErrorCode, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+        super().__init__(code, message, field=field)

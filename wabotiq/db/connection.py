@@ -12,7 +12,12 @@ from wabotiq.settings import Settings
 from wabotiq.tenancy.context import current_schema
 
 PUBLIC_MODELS = ["wabotiq.tenancy.models", "wabotiq.auth.models"]
-TENANT_MODELS = ["wabotiq.domain.audit.models"]
+TENANT_MODELS = [
+    "wabotiq.domain.audit.models",
+    "wabotiq.events.models",
+    "wabotiq.domain.catalog.models",
+    "wabotiq.domain.customers.models",
+]
 
 
 def credentials_from_url(url: str) -> dict[str, Any]:

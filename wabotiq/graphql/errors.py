@@ -9,9 +9,8 @@ import strawberry
 from graphql import GraphQLError
 from tortoise.transactions import in_transaction
 
-from wabotiq.auth.errors import AuthError
+from wabotiq.domain.errors import DomainError
 from wabotiq.graphql.relay import InvalidGlobalId
-from wabotiq.tenancy.errors import TenancyError
 
 T = TypeVar("T")
 
@@ -27,12 +26,10 @@ class UserError:
 
 def user_error(exc: Exception) -> UserError | None:
     """The userError for a domain exception, or None when it is not one of ours."""
-    if isinstance(exc, AuthError):
+    if isinstance(exc, DomainError):
         return UserError(
             field=["input", exc.field] if exc.field else None, message=exc.message, code=exc.code
         )
-    if isinstance(exc, TenancyError):
-        return UserError(field=None, message=exc.message, code=exc.code)
     if isinstance(exc, InvalidGlobalId):
         return UserError(field=["input", "id"], message=str(exc), code="INVALID_ID")
     return None

@@ -8,8 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from wabotiq.auth.authenticate import TenantSuspended, Unauthenticated, authenticate
 from wabotiq.auth.principal import ANONYMOUS
 from wabotiq.graphql.context import Context
 from wabotiq.runtime import Runtime
@@ -21,6 +23,7 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             schema,
             graphql_ide="graphiql" if runtime.settings.introspection else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=runtime.settings.max_subscriptions_per_connection,
         )
         self.runtime = runtime
 
@@ -37,3 +40,15 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             response=response,
             client_key=client,
         )
+
+    async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
+        """The principal of a socket comes from `connection_init`, never from the client later."""
+        params = context.connection_params or {}
+        headers = {str(k).lower(): str(v) for k, v in params.items() if isinstance(v, str)}
+        try:
+            principal = await authenticate(headers=headers, signer=self.runtime.signer)
+        except (Unauthenticated, TenantSuspended) as exc:
+            raise ConnectionRejectionError({"reason": "unauthorized"}) from exc
+        if not principal.is_authenticated or principal.tenant is None:
+            raise ConnectionRejectionError({"reason": "unauthorized"})
+        context.principal = principal

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from wabotiq.domain.errors import DomainError
+
 
 class TenancyErrorCode(StrEnum):
     SLUG_TAKEN = "SLUG_TAKEN"
@@ -11,8 +13,6 @@ class TenancyErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
 
 
-class TenancyError(Exception):
+class TenancyError(DomainError):
     def __init__(self, code: TenancyErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message)

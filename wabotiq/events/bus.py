@@ -1,0 +1,78 @@
+"""The event bus: Redis pub/sub when REDIS_URL is set, in-process otherwise."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+SUBSCRIBER_QUEUE = 1000
+
+
+class EventBus(Protocol):
+    async def publish(self, channel: str, message: dict[str, Any]) -> None: ...
+
+    def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]: ...
+
+    async def close(self) -> None: ...
+
+
+class InProcessBus:
+    """Fan-out to subscribers of this process; a slow subscriber drops its oldest messages."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        for queue in list(self._subscribers.get(channel, ())):
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(message)
+
+    async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE)
+        self._subscribers[channel].add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._subscribers[channel].discard(queue)
+            if not self._subscribers[channel]:
+                del self._subscribers[channel]
+
+    async def close(self) -> None:
+        self._subscribers.clear()
+
+
+class RedisBus:
+    """Redis pub/sub: every API process receives what any dispatcher publishes."""
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as aioredis
+
+        self._redis = aioredis.from_url(url)
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        await self._redis.publish(channel, json.dumps(message))
+
+    async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
+        pubsub = self._redis.pubsub()
+        await pubsub.subscribe(channel)
+        try:
+            async for raw in pubsub.listen():
+                if raw.get("type") == "message":
+                    yield json.loads(raw["data"])
+        finally:
+            with contextlib.suppress(Exception):
+                await pubsub.unsubscribe(channel)
+            await pubsub.aclose()
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def make_bus(redis_url: str | None) -> EventBus:
+    return RedisBus(redis_url) if redis_url else InProcessBus()

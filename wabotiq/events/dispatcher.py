@@ -1,0 +1,132 @@
+"""Publish committed outbox rows to the bus: at least once, in order per tenant (so per aggregate).
+
+Wakes on Postgres NOTIFY (sent by the outbox trigger when an inserting transaction commits) and
+sweeps every tenant now and then, so nothing waits forever if a notification was missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from datetime import UTC, datetime
+
+import asyncpg
+
+from wabotiq.db.connection import get_pool
+from wabotiq.events.bus import EventBus
+from wabotiq.events.outbox import Event, channel
+
+logger = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "wabotiq_outbox"
+BATCH = 500
+
+
+async def dispatch_schema(schema: str, bus: EventBus) -> int:
+    """Publish a schema's pending events oldest first; returns how many were published.
+
+    One dispatcher per schema at a time (advisory lock), rows marked only after publishing:
+    a crash in between republishes (at least once); consumers dedupe on the event id.
+    """
+    published = 0
+    async with get_pool().acquire() as connection:
+        while True:
+            async with connection.transaction():
+                locked = await connection.fetchval(
+                    "SELECT pg_try_advisory_xact_lock(hashtext($1))", f"outbox:{schema}"
+                )
+                if not locked:
+                    return published
+                rows = await connection.fetch(
+                    f"SELECT id, aggregate_type, aggregate_id, event_type, payload::text,"
+                    f" created_at FROM {schema}.outbox WHERE dispatched_at IS NULL"
+                    f" ORDER BY id LIMIT {BATCH}"
+                )
+                if not rows:
+                    return published
+                tenant_id = schema.removeprefix("t_")
+                for row in rows:
+                    event = _event(tenant_id, row)
+                    await bus.publish(channel(tenant_id, event.aggregate_type), event.as_message())
+                await connection.execute(
+                    f"UPDATE {schema}.outbox SET dispatched_at = $1 WHERE id = ANY($2::bigint[])",
+                    datetime.now(UTC),
+                    [row["id"] for row in rows],
+                )
+                published += len(rows)
+
+
+def _event(tenant_id: str, row: asyncpg.Record) -> Event:
+    return Event(
+        id=row["id"],
+        tenant_id=tenant_id,
+        aggregate_type=row["aggregate_type"],
+        aggregate_id=row["aggregate_id"],
+        event_type=row["event_type"],
+        payload=json.loads(row["payload"]),
+        occurred_at=row["created_at"].isoformat(),
+    )
+
+
+async def tenant_schemas() -> list[str]:
+    async with get_pool().acquire() as connection:
+        rows = await connection.fetch("SELECT id FROM public.tenants WHERE status = 'active'")
+    return [f"t_{row['id']}" for row in rows]
+
+
+class Dispatcher:
+    """Runs in the API (and `up`) process: LISTEN for commits, publish, sweep periodically."""
+
+    def __init__(self, bus: EventBus, *, listen_dsn: dict[str, object], sweep_s: float) -> None:
+        self.bus = bus
+        self.listen_dsn = listen_dsn
+        self.sweep_s = sweep_s
+        self._wake: asyncio.Queue[str] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+
+    async def start(self) -> None:
+        self._listener = await asyncpg.connect(**self.listen_dsn)  # type: ignore[arg-type]
+        await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        self._task = asyncio.create_task(self._run())
+
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, schema: str) -> None:
+        self._wake.put_nowait(schema)
+
+    def wake(self, schema: str) -> None:
+        self._wake.put_nowait(schema)
+
+    async def _run(self) -> None:
+        await self._sweep()
+        while True:
+            try:
+                schema = await asyncio.wait_for(self._wake.get(), timeout=self.sweep_s)
+            except TimeoutError:
+                await self._sweep()
+                continue
+            pending = {schema}
+            while not self._wake.empty():
+                pending.add(self._wake.get_nowait())
+            for name in sorted(pending):
+                await self._dispatch(name)
+
+    async def _sweep(self) -> None:
+        with contextlib.suppress(Exception):
+            for schema in await tenant_schemas():
+                await self._dispatch(schema)
+
+    async def _dispatch(self, schema: str) -> None:
+        try:
+            await dispatch_schema(schema, self.bus)
+        except Exception:  # noqa: BLE001 - the next wake or sweep retries
+            logger.exception("outbox dispatch failed", extra={"schema": schema})
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._listener is not None:
+            await self._listener.close()

@@ -1,0 +1,53 @@
+"""Write domain events into the tenant's outbox, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from wabotiq.events.models import OutboxEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A published event: what the bus carries and subscribers receive."""
+
+    id: int
+    tenant_id: str
+    aggregate_type: str
+    aggregate_id: str
+    event_type: str
+    payload: dict[str, Any]
+    occurred_at: str
+
+    def as_message(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "tenant_id": self.tenant_id,
+            "aggregate_type": self.aggregate_type,
+            "aggregate_id": self.aggregate_id,
+            "event_type": self.event_type,
+            "payload": self.payload,
+            "occurred_at": self.occurred_at,
+        }
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> Event:
+        return cls(**message)
+
+
+async def emit(
+    *, aggregate_type: str, aggregate_id: str, event_type: str, payload: dict[str, Any]
+) -> OutboxEvent:
+    """Record an event; it is published only if the surrounding transaction commits."""
+    return await OutboxEvent.create(
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
+        event_type=event_type,
+        payload=payload,
+    )
+
+
+def channel(tenant_id: str, aggregate_type: str) -> str:
+    """The bus channel of one tenant's events of one kind; subscribers never choose the tenant."""
+    return f"wabotiq:{tenant_id}:{aggregate_type}"
