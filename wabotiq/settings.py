@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     introspection: bool = True
+    fast_executor: bool = True
     trust_proxy_headers: bool = False
 
     # Secrets. JWT keys are `{"kid": "secret", ...}`; the active kid signs, all verify.

@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from wabotiq.graphql.cost import CostBuckets, CostCalculator
+from wabotiq.graphql.executor import FastExecutionContext
 from wabotiq.graphql.extensions.audit import AuditMutations
 from wabotiq.graphql.extensions.guard import OperationGuard
 from wabotiq.graphql.extensions.masking import MaskUnexpectedErrors
@@ -49,6 +50,8 @@ ROOT_TYPES = ("Query", "Mutation", "Subscription")
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with limits, caches, authorization, cost, audit and error masking."""
     schema = contract_schema()
+    if settings.fast_executor:
+        schema.execution_context_class = FastExecutionContext
     index = RequirementIndex(schema._schema, ROOT_TYPES)
     calculator = CostCalculator(schema._schema)
     buckets = CostBuckets(
