@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from tortoise import connections
 
 from wabotiq.auth.errors import AuthError, AuthErrorCode
 from wabotiq.auth.models import ApiKey
@@ -66,20 +69,53 @@ async def revoke_api_key(*, tenant_id: str, api_key_id: uuid.UUID) -> ApiKey:
     return key
 
 
-async def authenticate_api_key(*, tenant_id: str, secret: str) -> ApiKey | None:
-    """The live key of this tenant matching `secret`, or None."""
+@dataclass(frozen=True, slots=True)
+class KeyMatch:
+    """A live key and the tenant it belongs to."""
+
+    api_key_id: uuid.UUID
+    prefix: str
+    scopes: frozenset[str]
+    tenant_id: str
+    tenant_slug: str
+    tenant_status: str
+
+
+KEY_WITH_TENANT = (
+    "SELECT k.id, k.prefix, k.secret_hash, k.scopes, k.revoked_at, k.last_used_at,"
+    " t.id AS tenant_id, t.slug AS tenant_slug, t.status AS tenant_status"
+    " FROM public.api_keys k JOIN public.tenants t ON t.id = k.tenant_id WHERE k.prefix = $1"
+)
+
+
+async def authenticate_api_key(*, tenant_ref: str, secret: str) -> KeyMatch | None:
+    """The live key matching `secret` whose tenant is `tenant_ref` (id or slug), or None.
+
+    One query for key and tenant: this runs on every API-key request."""
     prefix = _split(secret)
     if prefix is None:
         return None
-    key = await ApiKey.get_or_none(prefix=prefix)
-    if key is None or not hmac.compare_digest(key.secret_hash, digest(secret)):
+    rows = await connections.get("default").execute_query_dict(KEY_WITH_TENANT, [prefix])
+    row = rows[0] if rows else None
+    if row is None or not hmac.compare_digest(row["secret_hash"], digest(secret)):
         return None
-    if key.tenant_id != tenant_id or key.revoked_at is not None:
+    if row["revoked_at"] is not None or tenant_ref.strip().lower() not in (
+        row["tenant_id"],
+        row["tenant_slug"],
+    ):
         return None
     now = datetime.now(UTC)
-    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
-        await ApiKey.filter(id=key.id).update(last_used_at=now)
-    return key
+    if row["last_used_at"] is None or now - row["last_used_at"] > LAST_USED_RESOLUTION:
+        await ApiKey.filter(id=row["id"]).update(last_used_at=now)
+    scopes = row["scopes"]
+    return KeyMatch(
+        api_key_id=row["id"],
+        prefix=row["prefix"],
+        scopes=frozenset(json.loads(scopes) if isinstance(scopes, str) else scopes),
+        tenant_id=row["tenant_id"],
+        tenant_slug=row["tenant_slug"],
+        tenant_status=row["tenant_status"],
+    )
 
 
 async def list_api_keys(*, tenant_id: str, offset: int, limit: int) -> tuple[list[ApiKey], int]:

@@ -8,6 +8,7 @@ from wabotiq.auth.api_keys import authenticate_api_key
 from wabotiq.auth.members import member_scopes
 from wabotiq.auth.principal import ANONYMOUS, Principal, PrincipalKind
 from wabotiq.auth.tokens import InvalidToken, JwtSigner
+from wabotiq.tenancy.context import TenantRef, schema_for
 from wabotiq.tenancy.models import TenantStatus
 from wabotiq.tenancy.service import find_tenant, tenant_ref
 
@@ -47,18 +48,17 @@ async def authenticate(*, headers: Mapping[str, str], signer: JwtSigner) -> Prin
 
 
 async def _from_api_key(tenant_header: str | None, secret: str) -> Principal:
-    tenant = await find_tenant(tenant_header) if tenant_header else None
-    key = await authenticate_api_key(tenant_id=tenant.id if tenant else "", secret=secret)
-    if tenant is None or key is None:
+    match = await authenticate_api_key(tenant_ref=tenant_header or "", secret=secret)
+    if match is None:
         raise Unauthenticated
-    if tenant.status is TenantStatus.SUSPENDED:
+    if match.tenant_status == TenantStatus.SUSPENDED:
         raise TenantSuspended
     return Principal(
         kind=PrincipalKind.API_KEY,
-        tenant=tenant_ref(tenant),
-        scopes=frozenset(key.scopes),
-        api_key_id=key.id,
-        label=f"API key {key.prefix}",
+        tenant=TenantRef(id=match.tenant_id, schema=schema_for(match.tenant_id)),
+        scopes=match.scopes,
+        api_key_id=match.api_key_id,
+        label=f"API key {match.prefix}",
     )
 
 
