@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from wabotiq.app import create_app  # noqa: E402
 from wabotiq.db.bootstrap import Database, connect  # noqa: E402
-from wabotiq.db.connection import close_db, get_pool  # noqa: E402
+from wabotiq.db.connection import close_db, credentials_from_url, get_pool  # noqa: E402
 from wabotiq.db.scratch import throwaway_database  # noqa: E402
 from wabotiq.settings import Settings, generate_secrets  # noqa: E402
 from wabotiq.tenancy.service import create_tenant  # noqa: E402
@@ -45,11 +46,10 @@ query Page($first: Int!) {
     edges {
       cursor
       node {
-        id sku name description stock active tags
+        id sku name stock
         price { amount currency }
-        salePrice { amount currency }
-        category { id name }
-        variants { id sku attributes stock price { amount currency } }
+        category { name }
+        variants { sku stock }
       }
     }
   }
@@ -67,12 +67,11 @@ def _money(amount: Decimal | None, currency: str) -> dict[str, str] | None:
     return None if amount is None else {"amount": str(amount), "currency": currency}
 
 
-def raw_app(schema: str) -> Starlette:
-    """The baseline: the same rows, three queries, hand-built JSON."""
+def raw_app(pool: asyncpg.Pool) -> Starlette:
+    """The baseline: the same rows from a pool fixed to the tenant's schema, hand-built JSON."""
 
     async def page(request: Request) -> Response:
-        async with get_pool().acquire() as connection:
-            await connection.execute(f"SET search_path TO {schema}, extensions")
+        async with pool.acquire() as connection:
             products = await connection.fetch(RAW_PAGE, 50)
             ids = [p["id"] for p in products]
             total = await connection.fetchval(
@@ -101,23 +100,11 @@ def raw_app(schema: str) -> Starlette:
                         "id": str(p["id"]),
                         "sku": p["sku"],
                         "name": p["name"],
-                        "description": p["description"],
                         "stock": p["stock"],
-                        "active": p["active"],
-                        "tags": json.loads(p["tags"]),
                         "price": _money(p["price"], currency),
-                        "salePrice": _money(p["sale_price"], currency),
-                        "category": {"id": str(p["category_id"]), "name": names[p["category_id"]]}
-                        if p["category_id"]
-                        else None,
+                        "category": {"name": names[p["category_id"]]} if p["category_id"] else None,
                         "variants": [
-                            {
-                                "id": str(v["id"]),
-                                "sku": v["sku"],
-                                "attributes": json.loads(v["attributes"]),
-                                "stock": v["stock"],
-                                "price": _money(v["price"] or p["price"], currency),
-                            }
+                            {"sku": v["sku"], "stock": v["stock"]}
                             for v in by_product.get(p["id"], [])
                         ],
                     },
@@ -245,7 +232,13 @@ async def run(args: argparse.Namespace, database_url: str) -> dict[str, float]:
             database_url=database_url,
             manage_db=False,
         )
-        raw = raw_app(schema)
+        raw_pool = await asyncpg.create_pool(
+            **_connect_args(database_url),
+            min_size=1,
+            max_size=4,
+            server_settings={"search_path": f"{schema}, extensions"},
+        )
+        raw = raw_app(raw_pool)
         query = PAGE_QUERY
         if args.queries:
             query = Path(args.queries).read_text()
@@ -268,7 +261,9 @@ async def run(args: argparse.Namespace, database_url: str) -> dict[str, float]:
         await measure(raw, "/raw", b"{}", [], 30)
         results: dict[str, list[float]] = {"fast": [], "standard": [], "raw": []}
         for round_no in range(args.rounds):
-            order = ["fast", "standard", "raw"] if round_no % 2 == 0 else ["raw", "standard", "fast"]
+            order = (
+                ["fast", "standard", "raw"] if round_no % 2 == 0 else ["raw", "standard", "fast"]
+            )
             for name in order:
                 app, path, req, hdrs = {
                     "fast": (fast, "/graphql", body, headers),
@@ -287,7 +282,15 @@ async def run(args: argparse.Namespace, database_url: str) -> dict[str, float]:
             "raw_rps": medians["raw"],
         }
     finally:
+        if "raw_pool" in locals():
+            await raw_pool.close()
         await close_db()
+
+
+def _connect_args(url: str) -> dict[str, Any]:
+    creds = credentials_from_url(url)
+    creds["password"] = creds["password"] or None
+    return creds
 
 
 def main() -> None:
@@ -300,7 +303,9 @@ def main() -> None:
         figures = asyncio.run(run(args, url))
     ratio = figures["graphql_rps"] / figures["raw_rps"]
     standard_ratio = figures["graphql_standard_rps"] / figures["raw_rps"]
-    print(f"standard executor: {figures['graphql_standard_rps']:.0f} rps, ratio {standard_ratio:.2f}")
+    print(
+        f"standard executor: {figures['graphql_standard_rps']:.0f} rps, ratio {standard_ratio:.2f}"
+    )
     print(
         f"graphql_rps={figures['graphql_rps']:.0f} raw_rps={figures['raw_rps']:.0f} "
         f"ratio={ratio:.2f}"

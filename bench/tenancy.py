@@ -270,12 +270,13 @@ async def diagnose(
         client_db._pool = routed
     per_request = counter.acquires / (len(sample) * len(queries))
     schema = tenant_ref(tenants[0].tenant).schema
-    async with routed.acquire() as connection:
+    # SET LOCAL in a transaction: a session-level SET would outlive this connection's routing.
+    async with routed.acquire() as connection, connection.transaction():
         for _ in range(100):
-            await connection.execute(f"SET search_path TO {schema}, public")
+            await connection.execute(f"SET LOCAL search_path TO {schema}, extensions")
         start = time.perf_counter()
         for _ in range(1000):
-            await connection.execute(f"SET search_path TO {schema}, public")
+            await connection.execute(f"SET LOCAL search_path TO {schema}, extensions")
         set_ms = time.perf_counter() - start  # 1000 round trips: seconds == ms each
     return per_request, set_ms
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -86,6 +89,59 @@ class TenantFixture:
 
 
 MakeTenant = Callable[..., Awaitable[TenantFixture]]
+
+
+# Routing, pooling and transaction bookkeeping: not statements a page issues.
+_BOOKKEEPING = ("SET ", "RESET ", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE ",
+                "SELECT pg_advisory_unlock_all")  # fmt: skip
+_counted: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "counted_statements", default=None
+)
+
+
+@pytest.fixture
+def count_statements(monkeypatch: pytest.MonkeyPatch) -> Callable[[], Any]:
+    """`with count_statements() as statements:` lists the SQL statements the code under it
+    sends (in its task and the tasks it starts), leaving out routing and transaction
+    bookkeeping; the outbox dispatcher and other tests' tasks are not counted."""
+    connection_class = asyncpg.connection.Connection
+
+    def note(query: str) -> None:
+        statements = _counted.get()
+        if statements is not None and not query.lstrip().startswith(_BOOKKEEPING):
+            statements.append(query)
+
+    original_execute = connection_class.execute
+    original_run = connection_class._execute
+    original_many = connection_class._executemany
+
+    async def execute(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        if not args:  # with arguments it goes through `_execute`
+            note(query)
+        return await original_execute(self, query, *args, **kwargs)
+
+    async def run(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        note(query)
+        return await original_run(self, query, *args, **kwargs)
+
+    async def many(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        note(query)
+        return await original_many(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(connection_class, "execute", execute)
+    monkeypatch.setattr(connection_class, "_execute", run)
+    monkeypatch.setattr(connection_class, "_executemany", many)
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+        token = _counted.set(statements)
+        try:
+            yield statements
+        finally:
+            _counted.reset(token)
+
+    return counting
 
 
 @pytest.fixture

@@ -89,6 +89,17 @@ async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
     return await _with_db(settings, body)
 
 
+async def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
+    from wabotiq.domain.catalog.importer import import_file
+
+    async def body() -> int:
+        report, error = await import_file(tenant=args.tenant, path=args.file)
+        print(json.dumps(report or error), file=sys.stdout if report else sys.stderr)
+        return 0 if report else 2
+
+    return await _with_db(settings, body)
+
+
 async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from wabotiq.server import serve
 
@@ -136,6 +147,12 @@ def _parser() -> argparse.ArgumentParser:
         cmd = actions.add_parser(action, help=f"{action.title()} a tenant.")
         cmd.add_argument("tenant", help="Tenant id or slug.")
     tenants.set_defaults(handler=cmd_tenants)
+    catalog = sub.add_parser("catalog", help="Manage a tenant's catalog.")
+    catalog_actions = catalog.add_subparsers(dest="action", required=True)
+    importing = catalog_actions.add_parser("import", help="Import products by SKU (re-runnable).")
+    importing.add_argument("--tenant", required=True, help="Tenant id or slug.")
+    importing.add_argument("file", help="A catalog JSON file (see wabotiq/data/demo_catalog.json).")
+    catalog.set_defaults(handler=cmd_catalog)
     return parser
 
 

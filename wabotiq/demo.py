@@ -6,8 +6,9 @@ import json
 import secrets
 from pathlib import Path
 
+from wabotiq.domain.catalog.importer import import_into_tenant, load_demo_catalog
 from wabotiq.settings import Settings
-from wabotiq.tenancy.service import create_tenant, find_tenant
+from wabotiq.tenancy.service import create_tenant, find_tenant, tenant_ref
 
 
 def _credentials_file(settings: Settings) -> Path:
@@ -27,6 +28,7 @@ async def ensure_demo_tenant(settings: Settings) -> dict[str, str]:
         owner_password=password,
         languages=["en", "sw", "sheng"],
     )
+    await import_into_tenant(tenant=tenant_ref(made.tenant), data=load_demo_catalog())
     credentials = {
         "tenant_id": made.tenant.id,
         "slug": made.tenant.slug,

@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     @field_validator("database_url", "redis_url", "elasticsearch_url")
     @classmethod
     def _url_scheme(cls, value: str | None) -> str | None:
-        if value is not None and "://" not in value:
+        if value and "://" not in value:
             raise ValueError("must be a URL with a scheme, e.g. postgresql://host/db")
         return value or None
 

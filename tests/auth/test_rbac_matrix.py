@@ -112,6 +112,7 @@ def _literal(type_: GraphQLInputType, where: str) -> str:
             "Float": "1.5",
             "Boolean": "false",
             "DateTime": json.dumps("2026-01-01T00:00:00+00:00"),
+            "Decimal": json.dumps("1.00"),
         }
         if type_.name in scalars:
             return scalars[type_.name]

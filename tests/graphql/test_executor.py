@@ -59,6 +59,25 @@ class Product:
         return self.name.upper() + suffix
 
     @strawberry.field
+    def cheapest(self) -> list[Variant]:
+        if self.name == "boom":
+            raise ValueError("resolver failed")
+        return self.variants[:1]
+
+    @strawberry.field
+    def strict_category(self) -> Category:
+        return self.category  # type: ignore[return-value]
+
+    @strawberry.field
+    async def later_category(self) -> Category | None:
+        await asyncio.sleep(0)
+        return self.category
+
+    @strawberry.field
+    def maybe_items(self) -> list[Variant | None] | None:
+        return self.maybe_variants
+
+    @strawberry.field
     async def slow_name(self) -> str | None:
         await asyncio.sleep(0)
         if self.name == "boom":
@@ -163,6 +182,15 @@ QUERIES = {
     """,
     "nullable root with errors": "{ broken { name requiredCategory { name } } }",
     "leaf coercion errors": "{ products { createdAt variants { price } } }",
+    "resolved objects": """{ products {
+        name cheapest { sku stock label } strictCategory { name parent { name } }
+        laterCategory { name } maybeItems { sku }
+    } }""",
+    "resolved objects, good only": """{ good {
+        cheapest { sku colour } strictCategory { name } laterCategory { name }
+        maybeItems { sku }
+    } }""",
+    "resolved, nullable root": "{ broken { cheapest { sku } strictCategory { name } } }",
 }
 
 

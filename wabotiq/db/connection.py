@@ -17,6 +17,8 @@ TENANT_MODELS = [
     "wabotiq.events.models",
     "wabotiq.domain.catalog.models",
     "wabotiq.domain.customers.models",
+    "wabotiq.domain.bookings.models",
+    "wabotiq.domain.orders.models",
 ]
 
 
@@ -35,13 +37,33 @@ def credentials_from_url(url: str) -> dict[str, Any]:
     }
 
 
+class RoutedConnection(asyncpg.connection.Connection):
+    """A pooled connection that remembers which schema its `search_path` points at.
+
+    Every acquire routes it (`route_connection`), so release need not `RESET ALL`: that saves
+    two round trips per acquire while consecutive acquires serve the same tenant. Release still
+    rolls back any open transaction and drops listeners (asyncpg's `_reset`). Nothing else may
+    change `search_path` for the session: use `SET LOCAL` inside a transaction.
+    """
+
+    routed_schema: str | None = None
+
+    async def route_to(self, schema: str) -> None:
+        if self.routed_schema != schema:
+            self.routed_schema = None  # unknown until the SET succeeds
+            await self.execute(f"SET search_path TO {schema}, extensions")
+            self.routed_schema = schema
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 async def route_connection(connection: asyncpg.Connection) -> None:
     """asyncpg `setup`: runs on every acquire in the acquiring task, so it sees its tenant.
 
     A missing tenant routes to the empty `no_tenant` schema, so unrouted queries fail closed.
-    asyncpg's `RESET ALL` on release clears the setting again.
     """
-    await connection.execute(f"SET search_path TO {current_schema()}, public")
+    await connection.route_to(current_schema())
 
 
 def tortoise_config(settings: Settings, database_url: str) -> dict[str, Any]:
@@ -50,6 +72,7 @@ def tortoise_config(settings: Settings, database_url: str) -> dict[str, Any]:
         minsize=settings.db_pool_min,
         maxsize=settings.db_pool_max,
         setup=route_connection,
+        connection_class=RoutedConnection,
         max_queries=settings.db_max_queries,
         max_inactive_connection_lifetime=settings.db_max_inactive_lifetime_s,
     )

@@ -17,6 +17,8 @@ class EventBus(Protocol):
 
     def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]: ...
 
+    async def subscriber_count(self, channel: str) -> int: ...
+
     async def close(self) -> None: ...
 
 
@@ -42,6 +44,9 @@ class InProcessBus:
             self._subscribers[channel].discard(queue)
             if not self._subscribers[channel]:
                 del self._subscribers[channel]
+
+    async def subscriber_count(self, channel: str) -> int:
+        return len(self._subscribers.get(channel, ()))
 
     async def close(self) -> None:
         self._subscribers.clear()
@@ -69,6 +74,11 @@ class RedisBus:
             with contextlib.suppress(Exception):
                 await pubsub.unsubscribe(channel)
             await pubsub.aclose()
+
+    async def subscriber_count(self, channel: str) -> int:
+        """Listeners on the channel across every process (PUBSUB NUMSUB)."""
+        counts = await self._redis.pubsub_numsub(channel)
+        return int(counts[0][1]) if counts else 0
 
     async def close(self) -> None:
         await self._redis.aclose()

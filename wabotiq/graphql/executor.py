@@ -19,13 +19,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
+    GraphQLID,
+    GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     is_leaf_type,
 )
+from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, Undefined
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -35,7 +40,11 @@ class _Fallback(Exception):
     """This value needs graphql-core's general path."""
 
 
-LEAF, LEAF_LIST, TYPENAME, OBJECT, OBJECT_LIST, DELEGATE = range(6)
+LEAF, LEAF_LIST, TYPENAME, OBJECT, OBJECT_LIST, DELEGATE, RESOLVED = range(7)
+
+# Scalars whose output coercion returns a value of exactly this Python type unchanged.
+_IDENTITY: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+_INT_RANGE = (-(2**31), 2**31 - 1)
 
 
 @dataclass(slots=True)
@@ -49,6 +58,10 @@ class Step:
     object_type: GraphQLObjectType | None = None
     field_type: GraphQLOutputType | None = None
     details: Any = None
+    same_type: type | None = None
+    is_int: bool = False
+    field_def: Any = None
+    is_list: bool = False
 
 
 @dataclass(slots=True)
@@ -85,6 +98,10 @@ def _unwrap(gql_type: GraphQLOutputType) -> tuple[bool, bool, bool, Any]:
 
 
 def _leaf(step: Step, value: Any) -> Any:
+    if type(value) is step.same_type:
+        return value
+    if step.is_int and type(value) is int and _INT_RANGE[0] <= value <= _INT_RANGE[1]:
+        return value
     if value is None or value is Undefined:
         if step.non_null:
             raise _Fallback
@@ -105,7 +122,14 @@ def _leaf_list(step: Step, value: Any) -> Any:
         return None
     if not isinstance(value, list | tuple):
         raise _Fallback
-    item = Step(LEAF, step.name, non_null=step.item_non_null, leaf=step.leaf)
+    item = Step(
+        LEAF,
+        step.name,
+        non_null=step.item_non_null,
+        leaf=step.leaf,
+        same_type=step.same_type,
+        is_int=step.is_int,
+    )
     return [_leaf(item, v) for v in value]
 
 
@@ -150,8 +174,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if field_name == "__typename" and not node.directives:
             return Step(TYPENAME, name)
         field_def = parent.fields.get(field_name)
-        if field_def is None or not _is_plain(field_def, details):
+        if field_def is None:
             return Step(DELEGATE, name, details=details)
+        if not _is_plain(field_def, details):
+            return self._resolved_step(name, field_def, details)
         non_null, is_list, item_non_null, named = _unwrap(field_def.type)
         attr = field_def.extensions["strawberry-definition"].python_name
         common = {
@@ -165,10 +191,38 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if named is None:
             return Step(DELEGATE, name, details=details)
         if is_leaf_type(named):
-            return Step(LEAF_LIST if is_list else LEAF, leaf=named, **common)
+            return Step(
+                LEAF_LIST if is_list else LEAF,
+                leaf=named,
+                same_type=_IDENTITY.get(named),
+                is_int=named is GraphQLInt,
+                **common,
+            )
         if isinstance(named, GraphQLObjectType):
             return Step(OBJECT_LIST if is_list else OBJECT, object_type=named, **common)
         return Step(DELEGATE, name, details=details)
+
+    def _resolved_step(self, name: str, field_def: Any, details: Any) -> Step:
+        """A field with a resolver but no arguments or directives whose value is an object or
+        a list of objects: graphql-core resolves it, our plans complete it."""
+        plain_nodes = all(
+            not d.node.arguments and not d.node.directives and not d.fragment_variable_values
+            for d in details
+        )
+        non_null, is_list, item_non_null, named = _unwrap(field_def.type)
+        if not plain_nodes or field_def.args or not isinstance(named, GraphQLObjectType):
+            return Step(DELEGATE, name, details=details)
+        return Step(
+            RESOLVED,
+            name,
+            non_null=non_null,
+            item_non_null=item_non_null,
+            object_type=named,
+            field_type=field_def.type,
+            details=details,
+            field_def=field_def,
+            is_list=is_list,
+        )
 
     # -- completion -----------------------------------------------------------------------
     def complete_object_value(  # type: ignore[override]
@@ -224,6 +278,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     value = self.execute_field(parent, source, step.details, field_path, None)
                     if value is Undefined:
                         continue
+                elif step.kind == RESOLVED:
+                    value = self._resolved_field(parent, source, step, field_path)
                 elif step.kind == OBJECT:
                     value = self._object_field(parent, source, step, field_path)
                 else:
@@ -264,6 +320,42 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if not self.is_awaitable(value):
             return value
         return _Guarded(self, value, field_type, step.details, path)
+
+    def _resolved_field(
+        self, parent: GraphQLObjectType, source: Any, step: Step, path: Path
+    ) -> Any:
+        """`execute_field` with our completion for the value the resolver returns."""
+        field_def = step.field_def
+        info = self.build_resolve_info(field_def, to_nodes(step.details), parent, path)
+        try:
+            result = field_def.resolve(source, info)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    field_def.type, step.details, info, path, result, None
+                )
+            completed = self._complete_resolved(step, result, info, path)
+        except Exception as raw_error:  # noqa: BLE001 - as execute_field handles it
+            self.handle_field_error(raw_error, field_def.type, step.details, path)
+            return None
+        if self.is_awaitable(completed):
+            return _Guarded(self, completed, field_def.type, step.details, path)
+        return completed
+
+    def _complete_resolved(self, step: Step, value: Any, info: Any, path: Path) -> Any:
+        child = self._plan(step.object_type, step.details)  # type: ignore[arg-type]
+        shaped = isinstance(value, list | tuple) if step.is_list else value is not None
+        if child is None or isinstance(value, Exception) or not shaped:
+            return self.complete_value(step.field_type, step.details, info, path, value, None)  # type: ignore[arg-type]
+        try:
+            if step.is_list:
+                pures = [self._pure(child, v) if v is not None else _null_item(step) for v in value]
+            else:
+                pure = self._pure(child, value)
+        except _Fallback:
+            return self.complete_value(step.field_type, step.details, info, path, value, None)  # type: ignore[arg-type]
+        if step.is_list:
+            return self._complete_items(step, child, value, pures, path)
+        return self._rest(child, step.object_type, value, path, pure)  # type: ignore[arg-type]
 
     def _object_field(self, parent: GraphQLObjectType, source: Any, step: Step, path: Path) -> Any:
         value = getattr(source, step.attr)

@@ -48,8 +48,14 @@ class Connection(Generic[T]):
         return [edge.node for edge in self.edges]
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def _b64(text: str) -> str:
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    """Unpadded URL-safe base64 (binascii directly: global IDs are made for every node)."""
+    return (
+        binascii.b2a_base64(text.encode(), newline=False).translate(_URLSAFE).rstrip(b"=").decode()
+    )
 
 
 def _unb64(text: str) -> str:

@@ -6,19 +6,20 @@ from functools import partial
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
 from wabotiq.graphql.cost import CostBuckets, CostCalculator
 from wabotiq.graphql.executor import FastExecutionContext
 from wabotiq.graphql.extensions.audit import AuditMutations
+from wabotiq.graphql.extensions.caches import ValidationCacheByText
 from wabotiq.graphql.extensions.guard import OperationGuard
 from wabotiq.graphql.extensions.masking import MaskUnexpectedErrors
 from wabotiq.graphql.requirements import RequirementIndex
@@ -28,19 +29,52 @@ from wabotiq.resolvers.api_keys.queries import ApiKeysQueries
 from wabotiq.resolvers.audit.queries import AuditQueries
 from wabotiq.resolvers.auth.mutations import AuthMutations
 from wabotiq.resolvers.auth.queries import AuthQueries
+from wabotiq.resolvers.bookings.mutations import BookingsMutations
+from wabotiq.resolvers.bookings.queries import BookingsQueries
+from wabotiq.resolvers.bookings.subscriptions import BookingsSubscriptions
+from wabotiq.resolvers.catalog.mutations import CatalogMutations
+from wabotiq.resolvers.catalog.queries import CatalogQueries
+from wabotiq.resolvers.customers.mutations import CustomersMutations
+from wabotiq.resolvers.customers.queries import CustomersQueries
 from wabotiq.resolvers.members.mutations import MembersMutations
 from wabotiq.resolvers.members.queries import MembersQueries
+from wabotiq.resolvers.orders.mutations import OrdersMutations
+from wabotiq.resolvers.orders.queries import OrdersQueries
+from wabotiq.resolvers.orders.subscriptions import OrdersSubscriptions
 from wabotiq.resolvers.tenancy.queries import TenancyQueries
 from wabotiq.settings import Settings
 
 
 @strawberry.type(description="Everything you can read.")
-class Query(AuthQueries, TenancyQueries, MembersQueries, ApiKeysQueries, AuditQueries):
+class Query(
+    AuthQueries,
+    TenancyQueries,
+    MembersQueries,
+    ApiKeysQueries,
+    AuditQueries,
+    CustomersQueries,
+    OrdersQueries,
+    BookingsQueries,
+    CatalogQueries,
+):
     pass
 
 
 @strawberry.type(description="Everything you can change.")
-class Mutation(AuthMutations, MembersMutations, ApiKeysMutations):
+class Mutation(
+    AuthMutations,
+    MembersMutations,
+    ApiKeysMutations,
+    CustomersMutations,
+    OrdersMutations,
+    BookingsMutations,
+    CatalogMutations,
+):
+    pass
+
+
+@strawberry.type(description="Everything you can follow live, over graphql-transport-ws.")
+class Subscription(OrdersSubscriptions, BookingsSubscriptions):
     pass
 
 
@@ -57,12 +91,18 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     buckets = CostBuckets(
         capacity=settings.cost_bucket_capacity, restore_rate=settings.cost_restore_rate
     )
+    # Rule classes built once: validation results are cached per (query text, rules).
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
+    if not settings.introspection:
+        limits.extend(DisableIntrospection().validation_rules)
     extensions: list[type[SchemaExtension] | partial[SchemaExtension]] = [
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         ParserCache,
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
-        ValidationCache,
+        partial(AddValidationRules, limits),
+        ValidationCacheByText,
         partial(
             OperationGuard,
             index=index,
@@ -73,8 +113,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         AuditMutations,
         MaskUnexpectedErrors,
     ]
-    if not settings.introspection:
-        extensions.insert(3, DisableIntrospection)
     schema.extensions = extensions  # type: ignore[assignment]
     return schema
 
@@ -82,5 +120,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 def contract_schema() -> strawberry.Schema:
     """The bare schema, for printing and comparing with `schema.graphql`."""
     return strawberry.Schema(
-        query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALAR_MAP)
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

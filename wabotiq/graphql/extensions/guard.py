@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationType
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
@@ -57,6 +57,10 @@ class OperationGuard(SchemaExtension):
         if document is not None and operation is not None:
             error = self._check(document, operation)
             if error is not None:
+                if operation.operation is OperationType.SUBSCRIPTION:
+                    # Strawberry subscribes regardless of `ctx.result`; an error raised here
+                    # ends the subscription with it instead.
+                    raise error
                 ctx.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
 

@@ -1,0 +1,158 @@
+"""Catalog import: by SKU and category name, idempotent, through the function and the CLI; the
+demo tenant is seeded with the demo catalog."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import MakeTenant, TenantFixture
+from wabotiq.db.connection import get_pool
+from wabotiq.demo import ensure_demo_tenant
+from wabotiq.domain.catalog.importer import import_into_tenant, load_demo_catalog
+from wabotiq.settings import Settings
+from wabotiq.tenancy.service import find_tenant, tenant_ref
+
+DEMO = load_demo_catalog()
+TABLES = ("products", "variants", "categories", "stock_movements", "outbox")
+
+
+def _ref(tenant: TenantFixture) -> Any:
+    return tenant_ref(tenant.provisioned.tenant)
+
+
+async def _counts(schema: str) -> dict[str, int]:
+    async with get_pool().acquire() as connection:
+        return {t: await connection.fetchval(f"SELECT count(*) FROM {schema}.{t}") for t in TABLES}
+
+
+async def _cli(*args: str, database_url: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    names = {name.upper() for name in Settings.model_fields}
+    env = {k: v for k, v in os.environ.items() if k.upper() not in names}
+    env.update(DATABASE_URL=database_url, DATA_DIR=str(tmp_path / "data"))
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "wabotiq.cli", "catalog", "import", *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def test_import_twice_changes_nothing_the_second_time(
+    make_tenant: MakeTenant, database_url: str, tmp_path: Path
+) -> None:
+    tenant = await make_tenant()
+    schema = _ref(tenant).schema
+    first = await import_into_tenant(tenant=_ref(tenant), data=DEMO)
+    variants = sum(len(p.get("variants") or []) for p in DEMO["products"])
+    categories = {p["category"] for p in DEMO["products"]}
+    assert (first.created, first.updated, first.unchanged) == (len(DEMO["products"]), 0, 0)
+    assert first.categories_created == len(categories)
+    after_first = await _counts(schema)
+    assert after_first["products"] == len(DEMO["products"])
+    assert after_first["variants"] == variants
+    assert after_first["categories"] == len(categories)
+
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(DEMO))
+    done = await _cli(
+        "--tenant", tenant.slug, str(path), database_url=database_url, tmp_path=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": len(DEMO["products"]),
+        "skipped_archived": 0,
+        "categories_created": 0,
+    }
+    assert await _counts(schema) == after_first
+
+
+async def test_reimport_updates_by_sku_without_duplicates(make_tenant: MakeTenant) -> None:
+    tenant = await make_tenant()
+    ref = _ref(tenant)
+    await import_into_tenant(tenant=ref, data=DEMO)
+    before = await _counts(ref.schema)
+
+    changed = copy.deepcopy(DEMO)
+    products = {p["sku"]: p for p in changed["products"]}
+    products["LP-HP-PAV-G15"].update(price="47000", stock=9, tags=["gaming"])
+    products["PH-SAM-A54"]["variants"][0]["stock"] = 1  # was 6
+    violet = {"sku": "PH-SAM-A54-VIO", "attributes": {"color": "Violet"}, "stock": 2}
+    products["PH-SAM-A54"]["variants"].append(violet)
+    changed["products"].append(
+        {"sku": "NEW-1", "name": "Brand new", "category": "Gadgets", "price": "10", "stock": 1}
+    )
+    report = await import_into_tenant(tenant=ref, data=changed)
+
+    assert (report.created, report.updated, report.categories_created) == (1, 2, 1)
+    after = await _counts(ref.schema)
+    assert after["products"] == before["products"] + 1
+    assert after["variants"] == before["variants"] + 1
+    async with get_pool().acquire() as connection:
+        hp = await connection.fetchrow(
+            f"SELECT price, stock, tags::text FROM {ref.schema}.products WHERE sku = $1",
+            "LP-HP-PAV-G15",
+        )
+        a54 = await connection.fetchval(
+            f"SELECT stock FROM {ref.schema}.products WHERE sku = 'PH-SAM-A54'"
+        )
+        reasons = await connection.fetch(
+            f"SELECT reason, delta FROM {ref.schema}.stock_movements WHERE reason = 'import'"
+            " ORDER BY id"
+        )
+    assert (hp["price"], hp["stock"], json.loads(hp["tags"])) == (47000, 9, ["gaming"])
+    assert a54 == 1 + 4 + 2  # its variants' total
+    assert sorted(r["delta"] for r in reasons) == [-5, 5]
+    # And the changed file is now the state: importing it again changes nothing.
+    again = await import_into_tenant(tenant=ref, data=changed)
+    assert (again.created, again.updated) == (0, 0)
+
+
+async def test_import_cli_refuses_unknown_tenants_and_bad_files(
+    make_tenant: MakeTenant, database_url: str, tmp_path: Path
+) -> None:
+    tenant = await make_tenant()
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"products": [{"sku": "NO-PRICE", "name": "x"}]}))
+    for args, code in (
+        (["--tenant", "no-such-tenant", str(bad)], "NOT_FOUND"),
+        (["--tenant", tenant.slug, str(tmp_path / "missing.json")], "INVALID"),
+        (["--tenant", tenant.slug, str(bad)], "INVALID"),
+    ):
+        done = await _cli(*args, database_url=database_url, tmp_path=tmp_path)
+        assert done.returncode == 2, done
+        assert json.loads(done.stderr.strip().splitlines()[-1])["error"] == code
+    assert (await _counts(_ref(tenant).schema))["products"] == 0
+
+
+async def test_the_demo_tenant_starts_with_the_demo_catalog(
+    settings: Settings, tmp_path: Path, db: None
+) -> None:
+    slug = f"demo-{uuid.uuid4().hex[:8]}"
+    demo_settings = settings.model_copy(
+        update={
+            "demo_tenant_slug": slug,
+            "demo_owner_email": f"{slug}@example.com",
+            "data_dir": tmp_path,
+        }  # fmt: skip
+    )
+    credentials = await ensure_demo_tenant(demo_settings)
+    tenant = await find_tenant(credentials["tenant_id"])
+    assert tenant is not None
+    counts = await _counts(tenant_ref(tenant).schema)
+    assert counts["products"] == len(DEMO["products"])
+    # A second start finds it and imports nothing again.
+    assert await ensure_demo_tenant(demo_settings) == credentials
+    assert await _counts(tenant_ref(tenant).schema) == counts

@@ -1,0 +1,117 @@
+"""Mutations of appointments: parse input, call one service, map the result."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from wabotiq.domain.bookings import appointments as appointment_service
+from wabotiq.graphql.context import Info
+from wabotiq.graphql.directives import scopes
+from wabotiq.graphql.errors import mutate
+from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
+from wabotiq.resolvers.bookings.inputs import (
+    AppointmentBookInput,
+    AppointmentCancelInput,
+    AppointmentRescheduleInput,
+)
+from wabotiq.resolvers.bookings.types import Appointment, AppointmentPayload
+from wabotiq.resolvers.members.types import IdInput
+
+EDIT = scopes(["appointments:edit"])
+
+
+def _payload(appointment: Any, errors: list[Any]) -> AppointmentPayload:
+    return AppointmentPayload(
+        appointment=Appointment.from_model(appointment) if appointment else None,
+        user_errors=errors,
+    )
+
+
+@strawberry.type
+class AppointmentsMutations:
+    @strawberry.mutation(
+        description="Book an appointment; a staff member already booked then is SLOT_TAKEN.",
+        directives=EDIT,
+    )
+    async def appointment_book(
+        self, info: Info, input: Annotated[AppointmentBookInput, INPUT]
+    ) -> AppointmentPayload:
+        appointment, errors = await mutate(
+            lambda: appointment_service.book_appointment(
+                customer_id=uuid_from_global_id(input.customer_id, "Customer"),
+                service_id=uuid_from_global_id(input.service_id, "Service"),
+                variant_id=(
+                    uuid_from_global_id(input.variant_id, "ServiceVariant")
+                    if input.variant_id
+                    else None
+                ),
+                staff_id=uuid_from_global_id(input.staff_id, "Staff") if input.staff_id else None,
+                starts_at=input.starts_at,
+                notes=input.notes,
+            )
+        )
+        if appointment:
+            info.context.audit_target(
+                to_global_id("Appointment", appointment.id), field=str(info.path.key)
+            )
+        return _payload(appointment, errors)
+
+    @strawberry.mutation(
+        description="Move a booked appointment to another time or staff member.",
+        directives=EDIT,
+    )
+    async def appointment_reschedule(
+        self, info: Info, input: Annotated[AppointmentRescheduleInput, INPUT]
+    ) -> AppointmentPayload:
+        info.context.audit_target(input.id, field=str(info.path.key))
+        appointment, errors = await mutate(
+            lambda: appointment_service.reschedule_appointment(
+                appointment_id=uuid_from_global_id(input.id, "Appointment"),
+                starts_at=input.starts_at,
+                staff_id=uuid_from_global_id(input.staff_id, "Staff") if input.staff_id else None,
+            )
+        )
+        return _payload(appointment, errors)
+
+    @strawberry.mutation(description="Cancel a booked appointment, saying why.", directives=EDIT)
+    async def appointment_cancel(
+        self, info: Info, input: Annotated[AppointmentCancelInput, INPUT]
+    ) -> AppointmentPayload:
+        info.context.audit_target(input.id, field=str(info.path.key))
+        appointment, errors = await mutate(
+            lambda: appointment_service.cancel_appointment(
+                appointment_id=uuid_from_global_id(input.id, "Appointment"), reason=input.reason
+            )
+        )
+        return _payload(appointment, errors)
+
+    @strawberry.mutation(
+        description="Record that a booked appointment took place.", directives=EDIT
+    )
+    async def appointment_complete(
+        self, info: Info, input: Annotated[IdInput, INPUT]
+    ) -> AppointmentPayload:
+        info.context.audit_target(input.id, field=str(info.path.key))
+        appointment, errors = await mutate(
+            lambda: appointment_service.complete_appointment(
+                appointment_id=uuid_from_global_id(input.id, "Appointment")
+            )
+        )
+        return _payload(appointment, errors)
+
+    @strawberry.mutation(
+        description="Record that the customer did not come to a booked appointment.",
+        directives=EDIT,
+    )
+    async def appointment_mark_no_show(
+        self, info: Info, input: Annotated[IdInput, INPUT]
+    ) -> AppointmentPayload:
+        info.context.audit_target(input.id, field=str(info.path.key))
+        appointment, errors = await mutate(
+            lambda: appointment_service.mark_no_show(
+                appointment_id=uuid_from_global_id(input.id, "Appointment")
+            )
+        )
+        return _payload(appointment, errors)

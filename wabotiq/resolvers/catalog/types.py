@@ -1,0 +1,285 @@
+"""GraphQL types of the catalog: values computed once in `from_model()`, relations through
+DataLoaders (answered without an await when a page has primed them)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from wabotiq.domain.catalog.records import (
+    CategoryRecord,
+    ProductRecord,
+    VariantRecord,
+)
+from wabotiq.graphql.context import Info
+from wabotiq.graphql.errors import UserError
+from wabotiq.graphql.money import Money
+from wabotiq.graphql.relay import to_global_id
+from wabotiq.resolvers.catalog.dataloaders import (
+    CategoriesByParentIdLoader,
+    CategoryByIdLoader,
+    ProductCountByCategoryIdLoader,
+    VariantsByProductIdLoader,
+    cached,
+)
+
+
+@strawberry.enum(description="Where a product's data comes from.")
+class ProductSource(Enum):
+    MANUAL = strawberry.enum_value("manual", description="Entered in WabotIQ.")
+    WOOCOMMERCE = strawberry.enum_value("woocommerce", description="Synced from WooCommerce.")
+    SHOPIFY = strawberry.enum_value("shopify", description="Synced from Shopify.")
+
+
+@strawberry.type(description="A node of the tenant's category tree.")
+class Category:
+    id: strawberry.ID = strawberry.field(description="Global ID of the category.")
+    name: str = strawberry.field(description="The category's name.")
+    slug: str = strawberry.field(description="A unique, URL-friendly name.")
+    position: int = strawberry.field(description="Order among its siblings, lowest first.")
+    archived_at: datetime | None = strawberry.field(description="When it was archived.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    raw_id: strawberry.Private[uuid.UUID]
+    parent_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_model(cls, category: CategoryRecord) -> Category:
+        return cls(
+            id=to_global_id("Category", category.id),
+            name=category.name,
+            slug=category.slug,
+            position=category.position,
+            archived_at=category.archived_at,
+            created_at=category.created_at,
+            raw_id=category.id,
+            parent_id=category.parent_id,
+        )
+
+    @strawberry.field(description="The category above this one; null at the top level.")
+    async def parent(self, info: Info) -> Category | None:
+        if self.parent_id is None:
+            return None
+        found = await info.context.loader("CategoryById", CategoryByIdLoader).load(self.parent_id)
+        return Category.from_model(found) if found else None
+
+    @strawberry.field(description="The live categories directly below this one, in order.")
+    async def children(self, info: Info) -> list[Category]:
+        loader = info.context.loader("CategoriesByParentId", CategoriesByParentIdLoader)
+        return [Category.from_model(c) for c in await loader.load(self.raw_id)]
+
+    @strawberry.field(description="How many live products sit directly in this category.")
+    async def product_count(self, info: Info) -> int:
+        loader = info.context.loader("ProductCountByCategoryId", ProductCountByCategoryIdLoader)
+        return int(await loader.load(self.raw_id))
+
+
+@strawberry.type(description="A sellable version of a product, e.g. one colour or size.")
+class ProductVariant:
+    id: strawberry.ID = strawberry.field(description="Global ID of the variant.")
+    product_id: strawberry.ID = strawberry.field(description="Global ID of its product.")
+    sku: str = strawberry.field(description="Stock keeping unit, unique in the tenant.")
+    attributes: JSON = strawberry.field(
+        description='What sets it apart, as names and values: {"colour": "Black"}.'
+    )
+    price: Money = strawberry.field(
+        description="What it sells for: its own price, or else the product's effective price."
+    )
+    price_override: Money | None = strawberry.field(description="Its own price, when it has one.")
+    stock: int = strawberry.field(description="Units in stock.")
+    in_stock: bool = strawberry.field(description="Whether at least one unit is in stock.")
+    active: bool = strawberry.field(description="Whether it is offered for sale.")
+    position: int = strawberry.field(description="Order among the product's variants.")
+    archived_at: datetime | None = strawberry.field(description="When it was archived.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
+
+    @classmethod
+    def from_model(
+        cls, variant: VariantRecord, product_price: Money, product_id: strawberry.ID | None = None
+    ) -> ProductVariant:
+        """`product_price`: the product's effective price; `product_id`: its global ID, when
+        the caller has it already."""
+        override = (
+            None
+            if variant.price is None
+            else Money(amount=variant.price, currency=product_price.currency)
+        )
+        return cls(
+            id=to_global_id("ProductVariant", variant.id),
+            product_id=product_id or to_global_id("Product", variant.product_id),
+            sku=variant.sku,
+            attributes=JSON(variant.attributes),
+            price=override or product_price,
+            price_override=override,
+            stock=variant.stock,
+            in_stock=variant.stock > 0,
+            active=variant.active,
+            position=variant.position,
+            archived_at=variant.archived_at,
+            created_at=variant.created_at,
+            updated_at=variant.updated_at,
+        )
+
+
+@strawberry.type(description="Something the tenant sells.")
+class Product:
+    id: strawberry.ID = strawberry.field(description="Global ID of the product.")
+    sku: str = strawberry.field(description="Stock keeping unit, unique in the tenant.")
+    name: str = strawberry.field(description="The product's name.")
+    description: str = strawberry.field(description="What it is, for customers.")
+    price: Money = strawberry.field(description="The regular price.")
+    sale_price: Money | None = strawberry.field(description="The sale price, while on sale.")
+    effective_price: Money = strawberry.field(
+        description="What a customer pays: the sale price while on sale, else the price."
+    )
+    stock: int = strawberry.field(
+        description="Units in stock; for a product with variants, their total."
+    )
+    in_stock: bool = strawberry.field(description="Whether at least one unit is in stock.")
+    active: bool = strawberry.field(description="Whether it is offered for sale.")
+    attributes: JSON = strawberry.field(
+        description='Its properties, as names and values: {"brand": "Samsung"}.'
+    )
+    tags: list[str] = strawberry.field(description="Free-form labels for search and filters.")
+    image_urls: list[str] = strawberry.field(description="Pictures of it, first is the main.")
+    source: ProductSource = strawberry.field(description="Where its data comes from.")
+    external_id: str | None = strawberry.field(
+        description="Its id in the source system (WooCommerce, Shopify)."
+    )
+    archived_at: datetime | None = strawberry.field(
+        description="When it was archived; archived products are hidden from listings."
+    )
+    created_at: datetime = strawberry.field(description="When it was created.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
+    raw_id: strawberry.Private[uuid.UUID]
+    category_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_model(cls, product: ProductRecord) -> Product:
+        price = Money(amount=product.price, currency=product.currency)
+        sale = (
+            None
+            if product.sale_price is None
+            else Money(amount=product.sale_price, currency=product.currency)
+        )
+        return cls(
+            id=to_global_id("Product", product.id),
+            sku=product.sku,
+            name=product.name,
+            description=product.description,
+            price=price,
+            sale_price=sale,
+            effective_price=sale or price,
+            stock=product.stock,
+            in_stock=product.stock > 0,
+            active=product.active,
+            attributes=JSON(product.attributes),
+            tags=list(product.tags),
+            image_urls=list(product.image_urls),
+            source=ProductSource(str(product.source)),
+            external_id=product.external_id,
+            archived_at=product.archived_at,
+            created_at=product.created_at,
+            updated_at=product.updated_at,
+            raw_id=product.id,
+            category_id=product.category_id,
+        )
+
+    @strawberry.field(description="Its live variants, in display order.")
+    def variants(self, info: Info) -> list[ProductVariant]:
+        loader = info.context.loader("VariantsByProductId", VariantsByProductIdLoader)
+        hit, rows = cached(loader, self.raw_id)
+        if hit:
+            return [ProductVariant.from_model(v, self.effective_price, self.id) for v in rows]
+        return self._variants_later(loader.load(self.raw_id))  # type: ignore[return-value]
+
+    async def _variants_later(self, pending: Awaitable[list[VariantRecord]]) -> list[Any]:
+        return [ProductVariant.from_model(v, self.effective_price, self.id) for v in await pending]
+
+    @strawberry.field(description="Its category, if it has one.")
+    def category(self, info: Info) -> Category | None:
+        if self.category_id is None:
+            return None
+        # A page's products share a handful of categories: convert each once per request.
+        converted: dict[uuid.UUID, Category | None] = info.context.loader("CategoryObjects", dict)
+        if self.category_id in converted:
+            return converted[self.category_id]
+        loader = info.context.loader("CategoryById", CategoryByIdLoader)
+        hit, found = cached(loader, self.category_id)
+        if hit:
+            converted[self.category_id] = Category.from_model(found) if found else None
+            return converted[self.category_id]
+        return _category_later(loader.load(self.category_id))  # type: ignore[return-value]
+
+
+async def _category_later(pending: Awaitable[CategoryRecord | None]) -> Category | None:
+    found = await pending
+    return Category.from_model(found) if found else None
+
+
+@strawberry.type(description="One change to the stock of a product or variant.")
+class StockMovement:
+    id: strawberry.ID = strawberry.field(description="Global ID of the movement.")
+    product_id: strawberry.ID = strawberry.field(description="The product.")
+    variant_id: strawberry.ID | None = strawberry.field(description="The variant, if one.")
+    delta: int = strawberry.field(description="Units added (positive) or removed (negative).")
+    stock_after: int = strawberry.field(description="Units in stock after the change.")
+    reason: str = strawberry.field(
+        description="Why: initial, restock, correction, damage, loss, return, import,"
+        " reservation, release or variant_archived."
+    )
+    note: str = strawberry.field(description="Free-form explanation.")
+    reference: str | None = strawberry.field(description="What caused it, e.g. an order.")
+    actor: str | None = strawberry.field(description="Who made the change, if a person or key.")
+    created_at: datetime = strawberry.field(description="When it happened.")
+
+    @classmethod
+    def from_model(cls, movement: Any) -> StockMovement:
+        return cls(
+            id=to_global_id("StockMovement", movement.id),
+            product_id=to_global_id("Product", movement.product_id),
+            variant_id=(
+                to_global_id("ProductVariant", movement.variant_id) if movement.variant_id else None
+            ),
+            delta=movement.delta,
+            stock_after=movement.stock_after,
+            reason=movement.reason,
+            note=movement.note,
+            reference=movement.reference,
+            actor=movement.actor,
+            created_at=movement.created_at,
+        )
+
+
+@strawberry.type(description="The result of changing a product.")
+class ProductPayload:
+    product: Product | None = strawberry.field(description="The product, when it succeeded.")
+    user_errors: list[UserError] = strawberry.field(description="Why the change was refused.")
+
+
+@strawberry.type(description="The result of changing a variant.")
+class ProductVariantPayload:
+    variant: ProductVariant | None = strawberry.field(description="The variant, when it worked.")
+    product: Product | None = strawberry.field(description="Its product, as it is now.")
+    user_errors: list[UserError] = strawberry.field(description="Why the change was refused.")
+
+
+@strawberry.type(description="The result of changing a category.")
+class CategoryPayload:
+    category: Category | None = strawberry.field(description="The category, when it worked.")
+    user_errors: list[UserError] = strawberry.field(description="Why the change was refused.")
+
+
+@strawberry.type(description="The result of a stock adjustment.")
+class StockAdjustPayload:
+    product: Product | None = strawberry.field(description="The product, with its new stock.")
+    variant: ProductVariant | None = strawberry.field(
+        description="The variant adjusted, if one was."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused.")

@@ -1,0 +1,76 @@
+"""Queries of customers."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import strawberry
+
+from wabotiq.domain.customers import service
+from wabotiq.domain.errors import DomainError
+from wabotiq.graphql.context import Info
+from wabotiq.graphql.directives import scopes
+from wabotiq.graphql.errors import coded_error
+from wabotiq.graphql.relay import (
+    AfterArg,
+    Connection,
+    FirstArg,
+    InvalidGlobalId,
+    offset_connection,
+    uuid_from_global_id,
+)
+from wabotiq.resolvers.customers.dataloaders import CustomerByIdLoader
+from wabotiq.resolvers.customers.types import Customer, CustomerFilter
+from wabotiq.resolvers.paging import offset_page
+
+VIEW = scopes(["customers:view"])
+FilterArg = Annotated[
+    CustomerFilter | None, strawberry.argument(description="Which customers to list.")
+]
+
+
+def id_or_none(global_id: str, type_name: str) -> uuid.UUID | None:
+    """The UUID in a global ID given to a query, or None when it names nothing of that type
+    (a lookup of it finds nothing, as for an unknown ID)."""
+    try:
+        return uuid_from_global_id(global_id, type_name)
+    except InvalidGlobalId:
+        return None
+
+
+IdArg = Annotated[strawberry.ID, strawberry.argument(description="Global ID of the customer.")]
+
+
+@strawberry.type
+class CustomersQueries:
+    @strawberry.field(description="The tenant's customers, newest first.", directives=VIEW)
+    async def customers(
+        self,
+        info: Info,
+        filter: FilterArg = None,
+        first: FirstArg = 50,
+        after: AfterArg = None,
+    ) -> Connection[Customer]:
+        offset, limit = offset_page(info, first, after)
+        wanted = filter or CustomerFilter()
+        try:
+            rows, total = await service.list_customers(
+                cipher=info.context.runtime.cipher,
+                offset=offset,
+                limit=limit,
+                phone=wanted.phone,
+                tag=wanted.tag,
+                opted_out=wanted.opted_out,
+            )
+        except DomainError as exc:
+            raise coded_error(exc.message, "BAD_USER_INPUT") from exc
+        return offset_connection(rows, offset=offset, total=total, convert=Customer.from_model)
+
+    @strawberry.field(description="One customer, or null when there is none.", directives=VIEW)
+    async def customer(self, info: Info, id: IdArg) -> Customer | None:
+        customer_id = id_or_none(id, "Customer")
+        if customer_id is None:
+            return None
+        found = await info.context.loader("CustomerById", CustomerByIdLoader).load(customer_id)
+        return Customer.from_model(found) if found else None

@@ -1,0 +1,92 @@
+"""Queries of carts and orders."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import strawberry
+
+from wabotiq.domain.orders import carts, service
+from wabotiq.domain.orders.models import Order as OrderModel
+from wabotiq.domain.orders.models import OrderStatus as OrderStatusModel
+from wabotiq.graphql.context import Info
+from wabotiq.graphql.directives import scopes
+from wabotiq.graphql.relay import AfterArg, Connection, Edge, FirstArg, PageInfo, key_cursor
+from wabotiq.resolvers.customers.queries import id_or_none
+from wabotiq.resolvers.orders.dataloaders import OrderByIdLoader, OrdersByCustomerLoader
+from wabotiq.resolvers.orders.types import Cart, Order, OrderFilter
+from wabotiq.resolvers.paging import int_key_page
+
+VIEW = scopes(["orders:view"])
+FilterArg = Annotated[OrderFilter | None, strawberry.argument(description="Which orders to list.")]
+OrderIdArg = Annotated[strawberry.ID, strawberry.argument(description="Global ID of the order.")]
+CustomerIdArg = Annotated[
+    strawberry.ID, strawberry.argument(description="Global ID of the customer.")
+]
+
+
+def order_connection(
+    rows: list[OrderModel], *, total: int, limit: int, after: int | None
+) -> Connection[Order]:
+    """A keyset page of orders (newest first; the cursor is the order's sequence) from up to
+    `limit + 1` rows: the extra one only tells that more follow."""
+    edges = [
+        Edge(node=Order.from_model(row), cursor=key_cursor(row.sequence)) for row in rows[:limit]
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > limit,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )
+
+
+async def customer_orders(
+    info: Info, *, customer_id: uuid.UUID, first: int, after: str | None
+) -> Connection[Order]:
+    """`Customer.orders`, batched across the customers of a page."""
+    after_sequence, limit = int_key_page(info, first, after)
+    loader = info.context.loader("OrdersByCustomer", OrdersByCustomerLoader)
+    rows, total = await loader.load((customer_id, limit + 1, after_sequence))
+    return order_connection(rows, total=total, limit=limit, after=after_sequence)
+
+
+@strawberry.type
+class OrdersQueries:
+    @strawberry.field(
+        description="A customer's active cart, or null when they have none.", directives=VIEW
+    )
+    async def cart(self, info: Info, customer_id: CustomerIdArg) -> Cart | None:
+        raw_id = id_or_none(customer_id, "Customer")
+        found = await carts.active_cart(customer_id=raw_id) if raw_id else None
+        return Cart.from_model(found) if found else None
+
+    @strawberry.field(description="The tenant's orders, newest first.", directives=VIEW)
+    async def orders(
+        self, info: Info, filter: FilterArg = None, first: FirstArg = 50, after: AfterArg = None
+    ) -> Connection[Order]:
+        after_sequence, limit = int_key_page(info, first, after)
+        wanted = filter or OrderFilter()
+        customer_id = id_or_none(wanted.customer_id, "Customer") if wanted.customer_id else None
+        if wanted.customer_id and customer_id is None:
+            return order_connection([], total=0, limit=limit, after=after_sequence)
+        rows, total = await service.list_orders(
+            limit=limit + 1,
+            after_sequence=after_sequence,
+            status=OrderStatusModel[wanted.status.name] if wanted.status else None,
+            customer_id=customer_id,
+        )
+        return order_connection(rows, total=total, limit=limit, after=after_sequence)
+
+    @strawberry.field(description="One order, or null when there is none.", directives=VIEW)
+    async def order(self, info: Info, id: OrderIdArg) -> Order | None:
+        order_id = id_or_none(id, "Order")
+        if order_id is None:
+            return None
+        found = await info.context.loader("OrderById", OrderByIdLoader).load(order_id)
+        return Order.from_model(found) if found else None
