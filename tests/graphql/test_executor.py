@@ -69,6 +69,10 @@ class Product:
         return self.category  # type: ignore[return-value]
 
     @strawberry.field
+    def located(self, info: strawberry.Info) -> Category | None:
+        return self.category if info.field_name == "located" else None
+
+    @strawberry.field
     async def later_category(self) -> Category | None:
         await asyncio.sleep(0)
         return self.category
@@ -184,7 +188,7 @@ QUERIES = {
     "leaf coercion errors": "{ products { createdAt variants { price } } }",
     "resolved objects": """{ products {
         name cheapest { sku stock label } strictCategory { name parent { name } }
-        laterCategory { name } maybeItems { sku }
+        laterCategory { name } maybeItems { sku } located { name }
     } }""",
     "resolved objects, good only": """{ good {
         cheapest { sku colour } strictCategory { name } laterCategory { name }

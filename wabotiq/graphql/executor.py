@@ -33,6 +33,7 @@ from graphql import (
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, Undefined
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
+from strawberry import Info as StrawberryInfo
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 
@@ -62,6 +63,7 @@ class Step:
     is_int: bool = False
     field_def: Any = None
     is_list: bool = False
+    direct: Callable[[Any, Any], Any] | None = None
 
 
 @dataclass(slots=True)
@@ -95,6 +97,30 @@ def _unwrap(gql_type: GraphQLOutputType) -> tuple[bool, bool, bool, Any]:
             return non_null, True, item_non_null, None
         return non_null, True, item_non_null, named
     return non_null, False, False, inner
+
+
+def _direct_call(field_def: Any) -> Callable[[Any, Any], Any] | None:
+    """Call a plain method resolver `def f(self[, info])` without Strawberry's per-call
+    argument conversion and extension chain, which it has nothing to do for here. Fields
+    with arguments, field extensions (permission classes become one), root/parent
+    parameters or async resolvers keep the full path. (The schema sets no field exception
+    handlers, which would also need the full path.)"""
+    field = field_def.extensions.get("strawberry-definition")
+    resolver = getattr(field, "base_resolver", None)
+    if resolver is None or field.extensions or field.arguments or resolver.is_async:
+        return None
+    if not resolver.self_parameter or resolver.parent_parameter or resolver.root_parameter:
+        return None
+    func = resolver.wrapped_func
+    info_parameter = resolver.info_parameter
+    if info_parameter is None:
+        return lambda source, _info: func(source)
+    name = info_parameter.name
+
+    def call(source: Any, info: Any) -> Any:
+        return func(source, **{name: StrawberryInfo(_raw_info=info, _field=field)})
+
+    return call
 
 
 def _leaf(step: Step, value: Any) -> Any:
@@ -215,6 +241,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return Step(
             RESOLVED,
             name,
+            direct=_direct_call(field_def),
             non_null=non_null,
             item_non_null=item_non_null,
             object_type=named,
@@ -304,14 +331,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
         return gather()
 
-    def _guard(self, step: Step, path: Path, run: Callable[[], Any], item: bool = False) -> Any:
+    def _guard(self, step: Step, path: Path, run: Callable[[], Any]) -> Any:
         """Run a completion with graphql-core's field-error semantics (null or propagate)."""
         field_type = step.field_type
-        if item:
-            field_type = (
-                field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
-            )
-            field_type = field_type.of_type  # type: ignore[union-attr]
         try:
             value = run()
         except Exception as raw_error:  # noqa: BLE001 - handled as graphql-core would
@@ -328,7 +350,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         field_def = step.field_def
         info = self.build_resolve_info(field_def, to_nodes(step.details), parent, path)
         try:
-            result = field_def.resolve(source, info)
+            result = (step.direct or field_def.resolve)(source, info)
             if self.is_awaitable(result):
                 return self.complete_awaitable_value(
                     field_def.type, step.details, info, path, result, None
@@ -388,25 +410,24 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         completed: list[Any] = []
         pending = False
+        is_awaitable = self.is_awaitable
+        item_type = _item_type(step.field_type)
+        object_type = step.object_type
         try:
             for index, (value, pure) in enumerate(zip(values, pures, strict=True)):
                 if value is None:
                     completed.append(None)
                     continue
                 item_path = Path(path, index, None)
-                item = self._guard(
-                    step,
-                    item_path,
-                    lambda v=value, p=pure, ip=item_path: self._rest(
-                        child,
-                        step.object_type,
-                        v,
-                        ip,
-                        p,  # type: ignore[arg-type]
-                    ),
-                    item=True,
-                )
-                pending = pending or self.is_awaitable(item)
+                try:  # inlined `_guard(..., item=True)`: this loop runs for every list item
+                    item = self._rest(child, object_type, value, item_path, pure)  # type: ignore[arg-type]
+                except Exception as raw_error:  # noqa: BLE001 - as graphql-core handles it
+                    self.handle_field_error(raw_error, item_type, step.details, item_path)
+                    item = None
+                else:
+                    if is_awaitable(item):
+                        item = _Guarded(self, item, item_type, step.details, item_path)
+                        pending = True
                 completed.append(item)
         except Exception:
             if pending:
@@ -446,6 +467,12 @@ class _Guarded:
         except Exception as raw_error:  # noqa: BLE001 - handled as graphql-core would
             self._executor.handle_field_error(raw_error, self._type, self._details, self._path)
             return None
+
+
+def _item_type(list_type: Any) -> Any:
+    """`T` of `[T]`, `[T]!` (T may itself be non-null)."""
+    inner = list_type.of_type if isinstance(list_type, GraphQLNonNull) else list_type
+    return inner.of_type
 
 
 def _null_item(step: Step) -> None:
