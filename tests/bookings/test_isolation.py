@@ -10,6 +10,7 @@ import httpx
 from strawberry.utils.str_converters import to_camel_case
 
 from tests.bookings.factories import (
+    AVAILABILITY,
     CLOSURE_CREATE,
     at,
     book,
@@ -18,8 +19,8 @@ from tests.bookings.factories import (
     next_monday,
     salon,
 )
-from tests.conftest import MakeTenant, TenantFixture, gql
-from tests.tenancy.test_isolation import _root_fields_taking_ids
+from tests.conftest import MakeTenant, TenantFixture, bearer_headers, gql
+from tests.tenancy.id_coverage import root_fields, root_fields_taking_ids
 from wabotiq.graphql.relay import to_global_id
 from wabotiq.resolvers.bookings.mutations import BookingsMutations
 from wabotiq.resolvers.bookings.queries import BookingsQueries
@@ -31,16 +32,101 @@ SNAPSHOT = """
     nodes { id name active archived variants(includeArchived: true) { id name archived }
             staff { id } }
   }
-  staff(first: 50) { nodes { id name active usesBusinessHours workingHours { weekday } } }
+  staff(first: 50) {
+    nodes { id name active usesBusinessHours workingHours { weekday } services { id } }
+  }
   closures(first: 50) { nodes { id reason } }
-  appointments(first: 50) { nodes { id status startsAt cancelReason staff { id } } }
+  appointments(first: 50) {
+    nodes { id status startsAt endsAt cancelReason staff { id } variant { id } }
+  }
   businessHours { weekday opens closes }
 }
 """
 
 
+def _mutation(field: str, params: str, input_literal: str, selection: str) -> str:
+    return f"mutation({params}) {{ {field}(input: {input_literal}) {{ {selection} {ERRORS} }} }}"
+
+
+SERVICE_UPDATE = _mutation(
+    "serviceUpdate", "$id: ID!", '{id: $id, name: "pwned"}', "service { id }"
+)
+SERVICE_ARCHIVE = _mutation("serviceArchive", "$id: ID!", "{id: $id}", "service { id }")
+VARIANT_CREATE = _mutation(
+    "serviceVariantCreate", "$id: ID!", '{serviceId: $id, name: "pwned"}', "variant { id }"
+)
+VARIANT_UPDATE = _mutation(
+    "serviceVariantUpdate", "$id: ID!", '{id: $id, name: "pwned"}', "variant { id }"
+)
+VARIANT_ARCHIVE = _mutation("serviceVariantArchive", "$id: ID!", "{id: $id}", "variant { id }")
+STAFF_CREATE = _mutation(
+    "staffCreate", "$id: ID!", '{name: "spy", serviceIds: [$id]}', "staff { id }"
+)
+STAFF_UPDATE = _mutation(
+    "staffUpdate",
+    "$id: ID!, $name: String, $active: Boolean, $serviceIds: [ID!]",
+    "{id: $id, name: $name, active: $active, serviceIds: $serviceIds}",
+    "staff { id }",
+)
+STAFF_HOURS_SET = _mutation(
+    "staffHoursSet", "$id: ID!", "{staffId: $id, hours: []}", "staff { id }"
+)
+CLOSURE_CREATE_AT = _mutation(
+    "closureCreate",
+    "$id: ID!, $when: DateTime!",
+    "{staffId: $id, startsAt: $when, endsAt: $when}",
+    "closure { id }",
+)
+CLOSURE_DELETE = _mutation("closureDelete", "$id: ID!", "{id: $id}", "deletedClosureId")
+APPOINTMENT_BOOK = _mutation(
+    "appointmentBook",
+    "$customer: ID!, $service: ID!, $variant: ID, $staff: ID, $when: DateTime!",
+    "{customerId: $customer, serviceId: $service, variantId: $variant, staffId: $staff,"
+    " startsAt: $when}",
+    "appointment { id }",
+)
+APPOINTMENT_RESCHEDULE = _mutation(
+    "appointmentReschedule",
+    "$id: ID!, $staff: ID, $when: DateTime!",
+    "{id: $id, staffId: $staff, startsAt: $when}",
+    "appointment { id }",
+)
+APPOINTMENT_CANCEL = _mutation(
+    "appointmentCancel", "$id: ID!", '{id: $id, reason: "pwned"}', "appointment { id }"
+)
+APPOINTMENT_COMPLETE = _mutation(
+    "appointmentComplete", "$id: ID!", "{id: $id}", "appointment { id }"
+)
+APPOINTMENT_NO_SHOW = _mutation(
+    "appointmentMarkNoShow", "$id: ID!", "{id: $id}", "appointment { id }"
+)
+SERVICE = "query($id: ID!) { service(id: $id) { id } }"
+APPOINTMENT = "query($id: ID!) { appointment(id: $id) { id } }"
+STAFF = "query($id: ID!) { staff(filter: {serviceId: $id}) { totalCount } }"
+APPOINTMENTS = """
+query($staff: ID, $service: ID, $customer: ID) {
+  appointments(filter: {staffId: $staff, serviceId: $service, customerId: $customer}) {
+    totalCount
+  }
+}
+"""
+# Everything this module sends with another tenant's IDs; the test checks it sends them all.
+ATTACKED_FIELDS = root_fields(
+    SERVICE_UPDATE, SERVICE_ARCHIVE, VARIANT_CREATE, VARIANT_UPDATE, VARIANT_ARCHIVE,
+    STAFF_CREATE, STAFF_UPDATE, STAFF_HOURS_SET, CLOSURE_CREATE_AT, CLOSURE_DELETE,
+    APPOINTMENT_BOOK, APPOINTMENT_RESCHEDULE, APPOINTMENT_CANCEL, APPOINTMENT_COMPLETE,
+    APPOINTMENT_NO_SHOW, SERVICE, APPOINTMENT, STAFF, AVAILABILITY, APPOINTMENTS,
+)  # fmt: skip
+
+
 def _random(type_name: str) -> str:
     return to_global_id(type_name, uuid.uuid4())
+
+
+async def _snapshot(client: httpx.AsyncClient, tenant: TenantFixture) -> dict[str, Any]:
+    body = await gql(client, SNAPSHOT, {}, tenant.key_headers())
+    assert "errors" not in body and body["data"]["appointments"]["nodes"], body
+    return body["data"]  # type: ignore[no-any-return]
 
 
 def _bookings_fields() -> set[str]:
@@ -91,174 +177,84 @@ async def _world(client: httpx.AsyncClient, tenant: TenantFixture) -> dict[str, 
     return world
 
 
-def _mutations(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, str, dict, dict]]:
-    """(field, operation, variables naming B's objects, the same with made-up IDs)."""
+def _attacks(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, dict, dict]]:
+    """(operation, variables naming B's objects, the same with made-up IDs of the same types);
+    some carry B's ID in a reference of A's own object or of A's own request."""
     when = at(a["monday"], "12:00")
-    attacks = []
-
-    def attack(field: str, input_literal: str, selection: str, b_vars: dict, fake: dict):
-        params = ", ".join(f"${name}: ID!" for name in sorted(b_vars))
-        operation = (
-            f"mutation({params}) {{ {field}(input: {input_literal}) {{ {selection} {ERRORS} }} }}"
-        )
-        attacks.append((field, operation, b_vars, fake))
-
+    window = {"from": at(a["monday"], "09:00"), "to": at(a["monday"], "17:00")}
     service, variant, staff = b["service"]["id"], b["variant"], b["alice"]["id"]
-    appointment, closure = b["appointment"], b["closure"]
-    for field in ("serviceUpdate", "serviceArchive"):
-        extra = ', name: "pwned"' if field == "serviceUpdate" else ""
-        attack(
-            field,
-            f"{{id: $id{extra}}}",
-            "service { id }",
-            {"id": service},
-            {"id": _random("Service")},
-        )
-    attack(
-        "serviceVariantCreate",
-        '{serviceId: $id, name: "pwned"}',
-        "variant { id }",
-        {"id": service},
-        {"id": _random("Service")},
-    )
-    for field in ("serviceVariantUpdate", "serviceVariantArchive"):
-        extra = ', name: "pwned"' if field == "serviceVariantUpdate" else ""
-        attack(
-            field,
-            f"{{id: $id{extra}}}",
-            "variant { id }",
-            {"id": variant},
-            {"id": _random("ServiceVariant")},
-        )
-    attack(
-        "staffCreate",
-        '{name: "spy", serviceIds: [$id]}',
-        "staff { id }",
-        {"id": service},
-        {"id": _random("Service")},
-    )
-    attack(
-        "staffUpdate",
-        '{id: $id, name: "pwned", active: false}',
-        "staff { id }",
-        {"id": staff},
-        {"id": _random("Staff")},
-    )
-    attack(
-        "staffHoursSet",
-        "{staffId: $id, hours: []}",
-        "staff { id }",
-        {"id": staff},
-        {"id": _random("Staff")},
-    )
-    attack(
-        "closureCreate",
-        f'{{staffId: $id, startsAt: "{when}", endsAt: "{when}"}}',
-        "closure { id }",
-        {"id": staff},
-        {"id": _random("Staff")},
-    )
-    attack(
-        "closureDelete",
-        "{id: $id}",
-        "deletedClosureId",
-        {"id": closure},
-        {"id": _random("Closure")},
-    )
-    mine = {"customer": a["customer"], "service": a["service"]["id"]}
-    book_literal = f'{{customerId: $customer, serviceId: $service, startsAt: "{when}"}}'
-    attack(
-        "appointmentBook",
-        book_literal,
-        "appointment { id }",
-        mine | {"customer": b["customer"]},
-        mine | {"customer": _random("Customer")},
-    )
-    attack(
-        "appointmentBook",
-        book_literal,
-        "appointment { id }",
-        mine | {"service": service},
-        mine | {"service": _random("Service")},
-    )
-    attack(
-        "appointmentBook",
-        f'{{customerId: $customer, serviceId: $service, staffId: $staff, startsAt: "{when}"}}',
-        "appointment { id }",
-        mine | {"staff": staff},
-        mine | {"staff": _random("Staff")},
-    )
-    attack(
-        "appointmentReschedule",
-        f'{{id: $id, startsAt: "{when}"}}',
-        "appointment { id }",
-        {"id": appointment},
-        {"id": _random("Appointment")},
-    )
-    attack(
-        "appointmentCancel",
-        '{id: $id, reason: "pwned"}',
-        "appointment { id }",
-        {"id": appointment},
-        {"id": _random("Appointment")},
-    )
-    for field in ("appointmentComplete", "appointmentMarkNoShow"):
-        attack(
-            field,
-            "{id: $id}",
-            "appointment { id }",
-            {"id": appointment},
-            {"id": _random("Appointment")},
-        )
-    return attacks
-
-
-def _queries(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, str, dict, dict]]:
-    window = f'from: "{at(a["monday"], "09:00")}", to: "{at(a["monday"], "17:00")}"'
+    appointment, closure, customer = b["appointment"], b["closure"], b["customer"]
+    fake = {
+        "service": _random("Service"),
+        "variant": _random("ServiceVariant"),
+        "staff": _random("Staff"),
+        "appointment": _random("Appointment"),
+        "closure": _random("Closure"),
+        "customer": _random("Customer"),
+    }
+    mine = {"customer": a["customer"], "service": a["service"]["id"], "when": when}
     return [
+        (SERVICE_UPDATE, {"id": service}, {"id": fake["service"]}),
+        (SERVICE_ARCHIVE, {"id": service}, {"id": fake["service"]}),
+        (VARIANT_CREATE, {"id": service}, {"id": fake["service"]}),
+        (VARIANT_UPDATE, {"id": variant}, {"id": fake["variant"]}),
+        (VARIANT_ARCHIVE, {"id": variant}, {"id": fake["variant"]}),
+        (STAFF_CREATE, {"id": service}, {"id": fake["service"]}),
         (
-            "service",
-            "query($id: ID!) { service(id: $id) { id } }",
-            {"id": b["service"]["id"]},
-            {"id": _random("Service")},
+            STAFF_UPDATE,
+            {"id": staff, "name": "pwned", "active": False},
+            {"id": fake["staff"], "name": "pwned", "active": False},
         ),
         (
-            "appointment",
-            "query($id: ID!) { appointment(id: $id) { id } }",
-            {"id": b["appointment"]},
-            {"id": _random("Appointment")},
+            STAFF_UPDATE,
+            {"id": a["alice"]["id"], "serviceIds": [a["service"]["id"], service]},
+            {"id": a["alice"]["id"], "serviceIds": [a["service"]["id"], fake["service"]]},
+        ),
+        (STAFF_HOURS_SET, {"id": staff}, {"id": fake["staff"]}),
+        (CLOSURE_CREATE_AT, {"id": staff, "when": when}, {"id": fake["staff"], "when": when}),
+        (CLOSURE_DELETE, {"id": closure}, {"id": fake["closure"]}),
+        (
+            APPOINTMENT_BOOK,
+            mine | {"customer": customer},
+            mine | {"customer": fake["customer"]},
+        ),
+        (APPOINTMENT_BOOK, mine | {"service": service}, mine | {"service": fake["service"]}),
+        (APPOINTMENT_BOOK, mine | {"variant": variant}, mine | {"variant": fake["variant"]}),
+        (APPOINTMENT_BOOK, mine | {"staff": staff}, mine | {"staff": fake["staff"]}),
+        (
+            APPOINTMENT_RESCHEDULE,
+            {"id": appointment, "when": when},
+            {"id": fake["appointment"], "when": when},
         ),
         (
-            "staff",
-            "query($id: ID!) { staff(filter: {serviceId: $id}) { totalCount } }",
-            {"id": b["service"]["id"]},
-            {"id": _random("Service")},
+            APPOINTMENT_RESCHEDULE,
+            {"id": a["appointment"], "staff": staff, "when": when},
+            {"id": a["appointment"], "staff": fake["staff"], "when": when},
+        ),
+        (APPOINTMENT_CANCEL, {"id": appointment}, {"id": fake["appointment"]}),
+        (APPOINTMENT_COMPLETE, {"id": appointment}, {"id": fake["appointment"]}),
+        (APPOINTMENT_NO_SHOW, {"id": appointment}, {"id": fake["appointment"]}),
+        (SERVICE, {"id": service}, {"id": fake["service"]}),
+        (APPOINTMENT, {"id": appointment}, {"id": fake["appointment"]}),
+        (STAFF, {"id": service}, {"id": fake["service"]}),
+        (
+            AVAILABILITY,
+            window | {"serviceId": service},
+            window | {"serviceId": fake["service"]},
         ),
         (
-            "availability",
-            f"query($id: ID!) {{ availability(serviceId: $id, {window}) {{ start }} }}",
-            {"id": b["service"]["id"]},
-            {"id": _random("Service")},
+            AVAILABILITY,
+            window | {"serviceId": a["service"]["id"], "staffId": staff},
+            window | {"serviceId": a["service"]["id"], "staffId": fake["staff"]},
         ),
         (
-            "availability",
-            f"query($s: ID!, $id: ID!) {{ availability(serviceId: $s, staffId: $id, {window}) "
-            "{ start } }",
-            {"s": a["service"]["id"], "id": b["alice"]["id"]},
-            {"s": a["service"]["id"], "id": _random("Staff")},
+            AVAILABILITY,
+            window | {"serviceId": a["service"]["id"], "variantId": variant},
+            window | {"serviceId": a["service"]["id"], "variantId": fake["variant"]},
         ),
-    ] + [
-        (
-            "appointments",
-            f"query($id: ID!) {{ appointments(filter: {{{key}: $id}}) {{ totalCount }} }}",
-            {"id": b_id},
-            {"id": _random(type_name)},
-        )
-        for key, b_id, type_name in (
-            ("staffId", b["alice"]["id"], "Staff"),
-            ("serviceId", b["service"]["id"], "Service"),
-            ("customerId", b["customer"], "Customer"),
-        )
+        (APPOINTMENTS, {"staff": staff}, {"staff": fake["staff"]}),
+        (APPOINTMENTS, {"service": service}, {"service": fake["service"]}),
+        (APPOINTMENTS, {"customer": customer}, {"customer": fake["customer"]}),
     ]
 
 
@@ -267,24 +263,28 @@ async def test_a_principal_of_a_gets_nothing_of_b_through_bookings(
 ):
     a, b = await make_tenant("Salon A"), await make_tenant("Salon B")
     world_a, world_b = await _world(client, a), await _world(client, b)
-    b_before = (await gql(client, SNAPSHOT, {}, b.key_headers()))["data"]
-    mutations, queries = _mutations(world_a, world_b), _queries(world_a, world_b)
+    b_before, a_before = await _snapshot(client, b), await _snapshot(client, a)
+    attacks = _attacks(world_a, world_b)
 
-    # Every bookings root field that takes an ID is attacked; a new one fails here until it is.
-    attacked = {field for field, *_ in mutations + queries}
-    assert attacked == _bookings_fields() & _root_fields_taking_ids()
+    # Every bookings root field that takes an ID is attacked here; a new one fails until it is.
+    assert ATTACKED_FIELDS == _bookings_fields() & root_fields_taking_ids()
 
-    for field, operation, b_vars, fake in mutations:
-        payload = (await gql(client, operation, b_vars, a.key_headers()))["data"][field]
-        assert [e["code"] for e in payload["userErrors"]] == ["NOT_FOUND"], (field, payload)
-        assert all(v is None for k, v in payload.items() if k != "userErrors"), payload
-        unknown = (await gql(client, operation, fake, a.key_headers()))["data"][field]
-        assert payload == unknown, (field, payload, unknown)
-    for field, operation, b_vars, fake in queries:
-        seen = await gql(client, operation, b_vars, a.key_headers())
-        unknown = await gql(client, operation, fake, a.key_headers())
-        assert "errors" not in seen, seen
-        assert seen["data"][field] in (None, [], {"totalCount": 0}), (field, seen)
-        assert seen["data"] == unknown["data"], (field, seen, unknown)
+    sent: set[str] = set()
+    for headers in (a.key_headers(), await bearer_headers(client, a)):
+        for operation, b_vars, fake in attacks:
+            sent |= root_fields(operation)
+            seen = await gql(client, operation, b_vars, headers)
+            assert "errors" not in seen, seen
+            (payload,) = seen["data"].values()
+            if isinstance(payload, dict) and "userErrors" in payload:
+                assert [e["code"] for e in payload["userErrors"]] == ["NOT_FOUND"], (b_vars, seen)
+                assert all(v is None for k, v in payload.items() if k != "userErrors"), seen
+            else:
+                assert payload in (None, [], {"totalCount": 0}), (operation, b_vars, seen)
+            unknown = await gql(client, operation, fake, headers)
+            assert seen["data"] == unknown["data"], (operation, b_vars, seen, unknown)
+    assert sent == ATTACKED_FIELDS
 
-    assert (await gql(client, SNAPSHOT, {}, b.key_headers()))["data"] == b_before
+    # Neither B's bookings nor A's own objects that were handed B's IDs changed.
+    assert await _snapshot(client, b) == b_before
+    assert await _snapshot(client, a) == a_before

@@ -9,19 +9,15 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import (
-    GraphQLInputObjectType,
-    GraphQLInputType,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLScalarType,
-)
 from tortoise.exceptions import OperationalError
 
+from tests.bookings import test_isolation as bookings
 from tests.conftest import TenantFixture, bearer_headers, gql
+from tests.orders import test_isolation as orders
+from tests.resolvers.catalog import test_isolation as catalog
+from tests.tenancy.id_coverage import root_fields, root_fields_taking_ids
 from wabotiq.domain.audit.models import AuditEntry
 from wabotiq.graphql.relay import to_global_id
-from wabotiq.graphql.schema import contract_schema
 from wabotiq.tenancy.context import current_tenant, tenant_context
 from wabotiq.tenancy.models import TenantStatus
 from wabotiq.tenancy.service import set_status, tenant_ref
@@ -67,6 +63,47 @@ SNAPSHOT = """
 """
 
 
+ERRORS = "userErrors { field code message }"
+ROLE_UPDATE = f"""
+mutation($id: ID!) {{
+  roleUpdate(input: {{id: $id, name: "pwned", description: "pwned", scopes: []}}) {{
+    role {{ id name }} {ERRORS}
+  }}
+}}
+"""
+ROLE_DELETE = f"""
+mutation($id: ID!) {{ roleDelete(input: {{id: $id}}) {{ deletedRoleId {ERRORS} }} }}
+"""
+MEMBER_INVITE_INTRUDER = f"""
+mutation($roleId: ID!) {{
+  memberInvite(input: {{email: "intruder@example.com", roleId: $roleId}}) {{
+    member {{ id }} invitationToken {ERRORS}
+  }}
+}}
+"""
+MEMBER_UPDATE_ROLE = f"""
+mutation($id: ID!, $roleId: ID!) {{
+  memberUpdateRole(input: {{id: $id, roleId: $roleId}}) {{ member {{ id }} {ERRORS} }}
+}}
+"""
+MEMBER_REMOVE = f"""
+mutation($id: ID!) {{ memberRemove(input: {{id: $id}}) {{ removedMemberId {ERRORS} }} }}
+"""
+API_KEY_REVOKE = f"""
+mutation($id: ID!) {{ apiKeyRevoke(input: {{id: $id}}) {{ apiKey {{ id revokedAt }} {ERRORS} }} }}
+"""
+# The members, roles and API keys fields this module attacks with B's IDs; the other areas'
+# isolation modules name theirs.
+ATTACKED_FIELDS = root_fields(
+    ROLE_UPDATE,
+    ROLE_DELETE,
+    MEMBER_INVITE_INTRUDER,
+    MEMBER_UPDATE_ROLE,
+    MEMBER_REMOVE,
+    API_KEY_REVOKE,
+)
+
+
 def _ok(body: dict[str, Any]) -> dict[str, Any]:
     assert body["_status"] == 200, body
     assert body.get("errors") is None, body
@@ -101,27 +138,6 @@ def _by_name(nodes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def _random_id(type_name: str) -> str:
     return to_global_id(type_name, uuid.uuid4())
-
-
-def _takes_id(type_: GraphQLInputType) -> bool:
-    """Whether an argument type is, or contains (through lists and inputs), an ID."""
-    while isinstance(type_, GraphQLNonNull | GraphQLList):
-        type_ = type_.of_type
-    if isinstance(type_, GraphQLScalarType):
-        return type_.name == "ID"
-    if isinstance(type_, GraphQLInputObjectType):
-        return any(_takes_id(field.type) for field in type_.fields.values())
-    return False
-
-
-def _root_fields_taking_ids() -> set[str]:
-    schema = contract_schema()._schema
-    found = set()
-    for root in (schema.query_type, schema.mutation_type, schema.subscription_type):
-        for name, field in (root.fields if root else {}).items():
-            if any(_takes_id(arg.type) for arg in field.args.values()):
-                found.add(name)
-    return found
 
 
 async def test_principal_of_a_gets_nothing_of_b_by_global_id(client, make_tenant):
@@ -164,69 +180,33 @@ async def test_principal_of_a_gets_nothing_of_b_by_global_id(client, make_tenant
     # (field, query, variables for B's id, variables for a random id of the same type)
     attacks: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
 
-    def attack(field: str, selection: str, input_literal: str, b_vars: dict, random_vars: dict):
-        names = sorted(b_vars)
-        params = ", ".join(f"${n}: ID!" for n in names)
-        query = f"mutation({params}) {{ {field}(input: {input_literal}) {{ {selection} }} }}"
+    def attack(query: str, b_vars: dict[str, Any], random_vars: dict[str, Any]) -> None:
+        (field,) = root_fields(query)
         attacks.append((field, query, b_vars, random_vars))
 
-    errors = "userErrors { field code message }"
     for role_id in (b_custom_role, b_system_role):
-        attack(
-            "roleUpdate",
-            f"role {{ id name }} {errors}",
-            '{id: $id, name: "pwned", description: "pwned", scopes: []}',
-            {"id": role_id},
-            {"id": _random_id("Role")},
-        )
-        attack(
-            "roleDelete",
-            f"deletedRoleId {errors}",
-            "{id: $id}",
-            {"id": role_id},
-            {"id": _random_id("Role")},
-        )
-    attack(
-        "memberInvite",
-        f"member {{ id }} invitationToken {errors}",
-        '{email: "intruder@example.com", roleId: $roleId}',
-        {"roleId": b_custom_role},
-        {"roleId": _random_id("Role")},
-    )
+        attack(ROLE_UPDATE, {"id": role_id}, {"id": _random_id("Role")})
+        attack(ROLE_DELETE, {"id": role_id}, {"id": _random_id("Role")})
+    attack(MEMBER_INVITE_INTRUDER, {"roleId": b_custom_role}, {"roleId": _random_id("Role")})
     for member_id in (b_owner_member, b_invited_member):
         attack(
-            "memberUpdateRole",
-            f"member {{ id }} {errors}",
-            "{id: $id, roleId: $roleId}",
+            MEMBER_UPDATE_ROLE,
             {"id": member_id, "roleId": a_roles["Analyst"]["id"]},
             {"id": _random_id("Member"), "roleId": a_roles["Analyst"]["id"]},
         )
-        attack(
-            "memberRemove",
-            f"removedMemberId {errors}",
-            "{id: $id}",
-            {"id": member_id},
-            {"id": _random_id("Member")},
-        )
+        attack(MEMBER_REMOVE, {"id": member_id}, {"id": _random_id("Member")})
     # A's own member, B's role: the role must not be found either.
     attack(
-        "memberUpdateRole",
-        f"member {{ id }} {errors}",
-        "{id: $id, roleId: $roleId}",
+        MEMBER_UPDATE_ROLE,
         {"id": a_owner_member, "roleId": b_roles["Analyst"]["id"]},
         {"id": a_owner_member, "roleId": _random_id("Role")},
     )
     for key_id in (b_default_key, b_extra_key):
-        attack(
-            "apiKeyRevoke",
-            f"apiKey {{ id revokedAt }} {errors}",
-            "{id: $id}",
-            {"id": key_id},
-            {"id": _random_id("ApiKey")},
-        )
+        attack(API_KEY_REVOKE, {"id": key_id}, {"id": _random_id("ApiKey")})
 
-    # Every root field that takes an ID is attacked; a new one fails here until it is.
-    assert _root_fields_taking_ids() == {field for field, *_ in attacks}
+    # What is sent below is what this module claims to attack (the other areas: see
+    # test_every_root_field_taking_an_id_is_attacked_somewhere).
+    assert {field for field, *_ in attacks} == ATTACKED_FIELDS
 
     a_principals = {
         "owner JWT": await bearer_headers(client, a),
@@ -257,6 +237,23 @@ async def test_principal_of_a_gets_nothing_of_b_by_global_id(client, make_tenant
     assert a_after["members"] == a_before["members"]
     assert a_after["auditLog"]["totalCount"] == 2 * 2 * len(attacks)
     assert {e["outcome"] for e in a_after["auditLog"]["nodes"]} == {"USER_ERROR"}
+
+
+def test_every_root_field_taking_an_id_is_attacked_somewhere():
+    # Each isolation module's ATTACKED_FIELDS is parsed from the operations it sends with B's
+    # IDs, and its test checks that it sent them all; a new ID-taking field fails here until
+    # one of them attacks it.
+    taking_ids = root_fields_taking_ids()
+    attacked = (
+        ATTACKED_FIELDS
+        | catalog.ATTACKED_FIELDS
+        | bookings.ATTACKED_FIELDS
+        | orders.ATTACKED_FIELDS
+    )
+    assert taking_ids == attacked, {
+        "not attacked": sorted(taking_ids - attacked),
+        "attacked but taking no ID": sorted(attacked - taking_ids),
+    }
 
 
 async def test_api_key_of_a_with_tenant_b_gets_the_uniform_401(client, make_tenant):

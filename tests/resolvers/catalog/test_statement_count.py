@@ -9,11 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-import pytest
 from tortoise.transactions import in_transaction
 
 from tests.conftest import MakeTenant, TenantFixture, gql
-from tests.resolvers.catalog import statements
 from wabotiq.domain.catalog.categories import create_category
 from wabotiq.domain.catalog.service import ProductSpec, VariantSpec, create_product
 from wabotiq.domain.catalog.stock import StockReason, adjust_stock
@@ -57,11 +55,6 @@ query($id: ID!, $first: Int!) {
 """
 
 
-@pytest.fixture(autouse=True)
-def _count_statements(monkeypatch: pytest.MonkeyPatch) -> None:
-    statements.install(monkeypatch)
-
-
 async def _seed_products(tenant: TenantFixture, count: int) -> list[Any]:
     """`count` products, two variants each, spread over subcategories of three categories."""
     with tenant_context(tenant_ref(tenant.provisioned.tenant)):
@@ -91,24 +84,30 @@ async def _seed_products(tenant: TenantFixture, count: int) -> list[Any]:
 
 
 async def _counted(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any], headers: dict[str, str]
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, Any],
+    headers: dict[str, str],
+    count_statements: Any,
 ) -> tuple[dict[str, Any], list[str]]:
-    with statements.recorded() as sent:
+    with count_statements() as sent:
         body = await gql(client, query, variables, headers)
     assert body["_status"] == 200 and not body.get("errors"), body
     return body["data"], sent
 
 
 async def test_products_page_statement_count_is_the_same_for_5_and_50_items(
-    client: httpx.AsyncClient, make_tenant: MakeTenant
+    client: httpx.AsyncClient, make_tenant: MakeTenant, count_statements: Any
 ) -> None:
     tenant = await make_tenant()
     await _seed_products(tenant, 50)
     headers = tenant.key_headers()
-    await _counted(client, PAGE, {"first": 1}, headers)  # warm: caches, the key's last use
+    await _counted(
+        client, PAGE, {"first": 1}, headers, count_statements
+    )  # warm: caches, the key's last use
 
-    small, few = await _counted(client, PAGE, {"first": 5}, headers)
-    large, many = await _counted(client, PAGE, {"first": 50}, headers)
+    small, few = await _counted(client, PAGE, {"first": 5}, headers, count_statements)
+    large, many = await _counted(client, PAGE, {"first": 50}, headers, count_statements)
 
     assert len(small["products"]["edges"]) == 5
     nodes = [edge["node"] for edge in large["products"]["edges"]]
@@ -123,7 +122,7 @@ async def test_products_page_statement_count_is_the_same_for_5_and_50_items(
 
 
 async def test_categories_statement_count_does_not_grow_with_the_tree(
-    client: httpx.AsyncClient, make_tenant: MakeTenant
+    client: httpx.AsyncClient, make_tenant: MakeTenant, count_statements: Any
 ) -> None:
     small_tenant, large_tenant = await make_tenant(), await make_tenant()
     await _seed_products(small_tenant, 3)
@@ -134,10 +133,14 @@ async def test_categories_statement_count_does_not_grow_with_the_tree(
                 top = await create_category(name=f"More {i}")
                 await create_category(name=f"More {i} child", parent_id=top.id)
 
-    await _counted(client, CATEGORIES, {"first": 1}, small_tenant.key_headers())
-    await _counted(client, CATEGORIES, {"first": 1}, large_tenant.key_headers())
-    small, few = await _counted(client, CATEGORIES, {"first": 50}, small_tenant.key_headers())
-    large, many = await _counted(client, CATEGORIES, {"first": 50}, large_tenant.key_headers())
+    await _counted(client, CATEGORIES, {"first": 1}, small_tenant.key_headers(), count_statements)
+    await _counted(client, CATEGORIES, {"first": 1}, large_tenant.key_headers(), count_statements)
+    small, few = await _counted(
+        client, CATEGORIES, {"first": 50}, small_tenant.key_headers(), count_statements
+    )
+    large, many = await _counted(
+        client, CATEGORIES, {"first": 50}, large_tenant.key_headers(), count_statements
+    )
 
     assert small["categories"]["totalCount"] == 3 and large["categories"]["totalCount"] == 15
     assert all(len(node["children"]) == 1 for node in large["categories"]["nodes"])
@@ -145,7 +148,7 @@ async def test_categories_statement_count_does_not_grow_with_the_tree(
 
 
 async def test_stock_movements_statement_count_does_not_grow_with_the_page(
-    client: httpx.AsyncClient, make_tenant: MakeTenant
+    client: httpx.AsyncClient, make_tenant: MakeTenant, count_statements: Any
 ) -> None:
     tenant = await make_tenant()
     with tenant_context(tenant_ref(tenant.provisioned.tenant)):
@@ -157,9 +160,13 @@ async def test_stock_movements_statement_count_does_not_grow_with_the_page(
                 await adjust_stock(product_id=product.id, delta=1, reason=StockReason.RESTOCK)
     variables = {"id": to_global_id("Product", product.id)}
     headers = tenant.key_headers()
-    await _counted(client, MOVEMENTS, {**variables, "first": 1}, headers)
-    small, few = await _counted(client, MOVEMENTS, {**variables, "first": 3}, headers)
-    large, many = await _counted(client, MOVEMENTS, {**variables, "first": 30}, headers)
+    await _counted(client, MOVEMENTS, {**variables, "first": 1}, headers, count_statements)
+    small, few = await _counted(
+        client, MOVEMENTS, {**variables, "first": 3}, headers, count_statements
+    )
+    large, many = await _counted(
+        client, MOVEMENTS, {**variables, "first": 30}, headers, count_statements
+    )
 
     assert len(small["stockMovements"]["edges"]) == 3
     assert len(large["stockMovements"]["edges"]) == 30
