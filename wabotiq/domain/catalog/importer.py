@@ -1,11 +1,13 @@
 """Import a catalog file (the format of `wabotiq/data/demo_catalog.json`), idempotently:
-products and variants by SKU, categories by name; a second run changes nothing."""
+products and variants by SKU, categories by name (and, at the tenant-level entry, its bookable
+services, staff and business hours: `wabotiq.domain.bookings.importer`); a second run changes
+nothing."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from wabotiq.domain.bookings.importer import BookingsImportReport, import_bookings
 from wabotiq.domain.catalog.categories import create_category, find_category_by_name
 from wabotiq.domain.catalog.errors import CatalogError, CatalogErrorCode
 from wabotiq.domain.catalog.models import Product, Variant
@@ -27,6 +30,7 @@ from wabotiq.domain.catalog.service import (
     update_variant,
 )
 from wabotiq.domain.catalog.stock import StockReason, adjust_stock
+from wabotiq.domain.errors import DomainError
 from wabotiq.tenancy.context import TenantRef, tenant_context
 from wabotiq.tenancy.service import find_tenant, tenant_ref
 
@@ -40,14 +44,16 @@ class ImportReport:
     unchanged: int = 0
     skipped_archived: int = 0
     categories_created: int = 0
+    bookings: BookingsImportReport = field(default_factory=BookingsImportReport)
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "skipped_archived": self.skipped_archived,
             "categories_created": self.categories_created,
+            "bookings": self.bookings.as_dict(),
         }
 
 
@@ -205,15 +211,18 @@ async def import_catalog(*, data: Mapping[str, Any]) -> ImportReport:
 
 
 async def import_into_tenant(*, tenant: TenantRef, data: Mapping[str, Any]) -> ImportReport:
-    """An entry point (CLI, demo seeding): import into `tenant` in one transaction of its own."""
+    """An entry point (CLI, demo seeding): import products, then bookable services, staff and
+    business hours, into `tenant` in one transaction of its own."""
     with tenant_context(tenant):
         async with in_transaction():
-            return await import_catalog(data=data)
+            report = await import_catalog(data=data)
+            report.bookings = await import_bookings(data=data)
+            return report
 
 
 async def import_file(
     *, tenant: str, path: str
-) -> tuple[dict[str, int] | None, dict[str, str] | None]:
+) -> tuple[dict[str, Any] | None, dict[str, str] | None]:
     """`wabotiq catalog import`: (report, None) on success, else (None, error)."""
     found = await find_tenant(tenant)
     if found is None:
@@ -226,6 +235,6 @@ async def import_file(
         return None, {"error": "INVALID", "message": "The file holds no catalog object."}
     try:
         report = await import_into_tenant(tenant=tenant_ref(found), data=data)
-    except CatalogError as exc:
+    except DomainError as exc:  # the catalog's or the bookings' refusal of the file
         return None, {"error": exc.code.value, "message": exc.message}
     return report.as_dict(), None
