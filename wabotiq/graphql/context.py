@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -39,10 +39,6 @@ class Context:
         """Name an object the mutation field `field` (its response key, `info.path.key`)
         touched, for that field's audit entry."""
         self.audit_targets.setdefault(field, []).append(global_id)
-
-    def for_event(self) -> Context:
-        """A fresh context for one subscription event: its own DataLoaders, nothing cached."""
-        return replace(self, loaders={}, audit_targets={})
 
     def loader(self, key: str, factory: Any) -> Any:
         """The request's DataLoader for `key`, built on first use."""

@@ -13,7 +13,6 @@ from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.subscriptions import tenant_events
 from wabotiq.resolvers.bookings.types import Appointment, AppointmentEvent, AppointmentEventType
-from wabotiq.tenancy.context import tenant_context
 
 
 @strawberry.type
@@ -24,18 +23,12 @@ class BookingsSubscriptions:
         directives=scopes(["appointments:view"]),
     )
     async def appointment_events(self, info: Info) -> AsyncGenerator[AppointmentEvent, None]:
-        context = info.context
-        # Strawberry resolves every event against the socket's one context, in this
-        # operation's own task: give that task the principal's tenant for as long as the
-        # subscription lives, and the context fresh DataLoaders for each event.
-        with tenant_context(context.principal.tenant):
-            async for event in tenant_events(info, AGGREGATE):
-                context.loaders = context.for_event().loaders
-                found = await find_appointment(appointment_id=uuid.UUID(event.aggregate_id))
-                if found is None:
-                    continue
-                yield AppointmentEvent(
-                    event_type=AppointmentEventType(event.event_type),
-                    appointment=Appointment.from_model(found),
-                    occurred_at=datetime.fromisoformat(event.occurred_at),
-                )
+        async for event in tenant_events(info, AGGREGATE):
+            found = await find_appointment(appointment_id=uuid.UUID(event.aggregate_id))
+            if found is None:
+                continue
+            yield AppointmentEvent(
+                event_type=AppointmentEventType(event.event_type),
+                appointment=Appointment.from_model(found),
+                occurred_at=datetime.fromisoformat(event.occurred_at),
+            )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import AsyncGenerator
 from datetime import datetime
@@ -15,7 +14,6 @@ from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.subscriptions import tenant_events
 from wabotiq.resolvers.orders.dataloaders import OrderByIdLoader
 from wabotiq.resolvers.orders.types import Order, OrderEvent, OrderEventType, OrderStatus
-from wabotiq.tenancy.context import reset_tenant, set_tenant
 
 StatusesArg = Annotated[
     list[OrderStatus] | None,
@@ -35,29 +33,19 @@ class OrdersSubscriptions:
         self, info: Info, statuses: StatusesArg = None
     ) -> AsyncGenerator[OrderEvent, None]:
         wanted = {status.value for status in statuses} if statuses else None
-        # Each subscription runs in its own task, and graphql-core resolves the fields of every
-        # yielded event in that task: the tenant stays set for the subscription's lifetime.
-        token = set_tenant(info.context.principal.tenant)
-        try:
-            async for event in tenant_events(info, "order"):
-                status = event.payload.get("status")
-                if wanted is not None and status not in wanted:
-                    continue
-                # The socket's context is built once; give it this event's own loaders, so
-                # nothing is cached from one event to the next.
-                info.context.loaders = info.context.for_event().loaders
-                loader = info.context.loader("OrderById", OrderByIdLoader)
-                found = await loader.load(uuid.UUID(event.aggregate_id))
-                if found is None:
-                    continue
-                previous = event.payload.get("from")
-                yield OrderEvent(
-                    event_type=OrderEventType(event.event_type),
-                    status=OrderStatus(status),
-                    order=Order.from_model(found),
-                    previous_status=OrderStatus(previous) if previous else None,
-                    occurred_at=datetime.fromisoformat(event.occurred_at),
-                )
-        finally:
-            with contextlib.suppress(ValueError):  # closed by a finaliser in another context
-                reset_tenant(token)
+        async for event in tenant_events(info, "order"):
+            status = event.payload.get("status")
+            if wanted is not None and status not in wanted:
+                continue
+            loader = info.context.loader("OrderById", OrderByIdLoader)
+            found = await loader.load(uuid.UUID(event.aggregate_id))
+            if found is None:
+                continue
+            previous = event.payload.get("from")
+            yield OrderEvent(
+                event_type=OrderEventType(event.event_type),
+                status=OrderStatus(status),
+                order=Order.from_model(found),
+                previous_status=OrderStatus(previous) if previous else None,
+                occurred_at=datetime.fromisoformat(event.occurred_at),
+            )
