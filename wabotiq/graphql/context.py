@@ -35,11 +35,6 @@ class Context:
             raise PermissionError("no tenant for this caller")
         return self.principal.tenant.id
 
-    def audit_target(self, global_id: str, *, field: str) -> None:
-        """Name an object the mutation field `field` (its response key, `info.path.key`)
-        touched, for that field's audit entry."""
-        self.audit_targets.setdefault(field, []).append(global_id)
-
     def loader(self, key: str, factory: Any) -> Any:
         """The request's DataLoader for `key`, built on first use."""
         if key not in self.loaders:
@@ -48,3 +43,11 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
+
+
+def audit_target(info: Info, global_id: str) -> None:
+    """Name (once) an object the mutation field being resolved touched, for that field's audit
+    entry (kept per response key, so each field of a multi-field mutation gets its own)."""
+    targets = info.context.audit_targets.setdefault(str(info.path.key), [])
+    if global_id not in targets:
+        targets.append(global_id)

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from wabotiq.auth.api_keys import create_api_key, revoke_api_key
-from wabotiq.graphql.context import Info
+from wabotiq.graphql.context import Info, audit_target
 from wabotiq.graphql.errors import mutate
 from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
 from wabotiq.resolvers.api_keys.queries import MANAGE_KEYS
@@ -41,7 +41,7 @@ class ApiKeysMutations:
         )
         if created is None:
             return ApiKeyCreatePayload(api_key=None, secret=None, user_errors=errors)
-        ctx.audit_target(to_global_id("ApiKey", created.api_key.id), field=info.path.key)
+        audit_target(info, to_global_id("ApiKey", created.api_key.id))
         return ApiKeyCreatePayload(
             api_key=ApiKey.from_model(created.api_key), secret=created.secret, user_errors=[]
         )
@@ -51,7 +51,7 @@ class ApiKeysMutations:
         self, info: Info, input: Annotated[ApiKeyRevokeInput, INPUT]
     ) -> ApiKeyRevokePayload:
         ctx = info.context
-        ctx.audit_target(input.id, field=info.path.key)
+        audit_target(info, input.id)
         key, errors = await mutate(
             lambda: revoke_api_key(
                 tenant_id=ctx.tenant_id, api_key_id=uuid_from_global_id(input.id, "ApiKey")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import strawberry
 
 from wabotiq.domain.bookings import appointments as appointment_service
-from wabotiq.graphql.context import Info
+from wabotiq.graphql.context import Info, audit_target
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
 from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
@@ -53,9 +53,7 @@ class AppointmentsMutations:
             )
         )
         if appointment:
-            info.context.audit_target(
-                to_global_id("Appointment", appointment.id), field=str(info.path.key)
-            )
+            audit_target(info, to_global_id("Appointment", appointment.id))
         return _payload(appointment, errors)
 
     @strawberry.mutation(
@@ -65,7 +63,7 @@ class AppointmentsMutations:
     async def appointment_reschedule(
         self, info: Info, input: Annotated[AppointmentRescheduleInput, INPUT]
     ) -> AppointmentPayload:
-        info.context.audit_target(input.id, field=str(info.path.key))
+        audit_target(info, input.id)
         appointment, errors = await mutate(
             lambda: appointment_service.reschedule_appointment(
                 appointment_id=uuid_from_global_id(input.id, "Appointment"),
@@ -79,7 +77,7 @@ class AppointmentsMutations:
     async def appointment_cancel(
         self, info: Info, input: Annotated[AppointmentCancelInput, INPUT]
     ) -> AppointmentPayload:
-        info.context.audit_target(input.id, field=str(info.path.key))
+        audit_target(info, input.id)
         appointment, errors = await mutate(
             lambda: appointment_service.cancel_appointment(
                 appointment_id=uuid_from_global_id(input.id, "Appointment"), reason=input.reason
@@ -93,7 +91,7 @@ class AppointmentsMutations:
     async def appointment_complete(
         self, info: Info, input: Annotated[IdInput, INPUT]
     ) -> AppointmentPayload:
-        info.context.audit_target(input.id, field=str(info.path.key))
+        audit_target(info, input.id)
         appointment, errors = await mutate(
             lambda: appointment_service.complete_appointment(
                 appointment_id=uuid_from_global_id(input.id, "Appointment")
@@ -108,7 +106,7 @@ class AppointmentsMutations:
     async def appointment_mark_no_show(
         self, info: Info, input: Annotated[IdInput, INPUT]
     ) -> AppointmentPayload:
-        info.context.audit_target(input.id, field=str(info.path.key))
+        audit_target(info, input.id)
         appointment, errors = await mutate(
             lambda: appointment_service.mark_no_show(
                 appointment_id=uuid_from_global_id(input.id, "Appointment")

@@ -10,7 +10,7 @@ import strawberry
 from wabotiq.domain.bookings import schedule
 from wabotiq.domain.bookings import service as booking_service
 from wabotiq.domain.bookings.service import Price
-from wabotiq.graphql.context import Info
+from wabotiq.graphql.context import Info, audit_target
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
 from wabotiq.graphql.money import MoneyInput
@@ -62,23 +62,17 @@ def intervals(hours: list[WorkingHoursInput]) -> list[schedule.HoursInterval]:
     return [schedule.HoursInterval(ISO_WEEKDAY[h.weekday], h.opens, h.closes) for h in hours]
 
 
-def audit(info: Info, global_id: str) -> None:
-    """Name what this mutation field touched (once), for its audit entry."""
-    if global_id not in info.context.audit_targets.get(str(info.path.key), []):
-        info.context.audit_target(global_id, field=str(info.path.key))
-
-
 def _service_payload(info: Info, service: Any, errors: list[Any]) -> ServicePayload:
     if service is None:
         return ServicePayload(service=None, user_errors=errors)
-    audit(info, to_global_id("Service", service.id))
+    audit_target(info, to_global_id("Service", service.id))
     return ServicePayload(service=Service.from_model(service), user_errors=[])
 
 
 async def _variant_result(info: Info, variant: Any, errors: list[Any]) -> ServiceVariantPayload:
     if variant is None:
         return ServiceVariantPayload(variant=None, user_errors=errors)
-    audit(info, to_global_id("ServiceVariant", variant.id))
+    audit_target(info, to_global_id("ServiceVariant", variant.id))
     service = await info.context.loader("ServiceById", ServiceByIdLoader).load(variant.service_id)
     return ServiceVariantPayload(
         variant=ServiceVariant.from_model(variant, service.currency), user_errors=[]
@@ -88,7 +82,7 @@ async def _variant_result(info: Info, variant: Any, errors: list[Any]) -> Servic
 def _staff_payload(info: Info, staff: Any, errors: list[Any]) -> StaffPayload:
     if staff is None:
         return StaffPayload(staff=None, user_errors=errors)
-    audit(info, to_global_id("Staff", staff.id))
+    audit_target(info, to_global_id("Staff", staff.id))
     return StaffPayload(staff=Staff.from_model(staff), user_errors=[])
 
 
@@ -117,7 +111,7 @@ class ServicesMutations:
     async def service_update(
         self, info: Info, input: Annotated[ServiceUpdateInput, INPUT]
     ) -> ServicePayload:
-        audit(info, input.id)
+        audit_target(info, input.id)
         changes = changes_of(
             input,
             (
@@ -146,7 +140,7 @@ class ServicesMutations:
         directives=EDIT,
     )
     async def service_archive(self, info: Info, input: Annotated[IdInput, INPUT]) -> ServicePayload:
-        audit(info, input.id)
+        audit_target(info, input.id)
         service, errors = await mutate(
             lambda: booking_service.archive_service(
                 service_id=uuid_from_global_id(input.id, "Service")
@@ -173,7 +167,7 @@ class ServicesMutations:
     async def service_variant_update(
         self, info: Info, input: Annotated[ServiceVariantUpdateInput, INPUT]
     ) -> ServiceVariantPayload:
-        audit(info, input.id)
+        audit_target(info, input.id)
         changes = changes_of(input, ("name", "position"))
         if input.duration_minutes is not strawberry.UNSET:
             changes["duration_minutes"] = input.duration_minutes
@@ -193,7 +187,7 @@ class ServicesMutations:
     async def service_variant_archive(
         self, info: Info, input: Annotated[IdInput, INPUT]
     ) -> ServiceVariantPayload:
-        audit(info, input.id)
+        audit_target(info, input.id)
         variant, errors = await mutate(
             lambda: booking_service.archive_variant(
                 variant_id=uuid_from_global_id(input.id, "ServiceVariant")
@@ -218,7 +212,7 @@ class ServicesMutations:
     async def staff_update(
         self, info: Info, input: Annotated[StaffUpdateInput, INPUT]
     ) -> StaffPayload:
-        audit(info, input.id)
+        audit_target(info, input.id)
 
         async def action() -> Any:
             changes = changes_of(input, ("name", "active"))
@@ -242,7 +236,7 @@ class ServicesMutations:
     async def staff_hours_set(
         self, info: Info, input: Annotated[StaffHoursSetInput, INPUT]
     ) -> StaffPayload:
-        audit(info, input.staff_id)
+        audit_target(info, input.staff_id)
         staff, errors = await mutate(
             lambda: schedule.set_staff_hours(
                 staff_id=uuid_from_global_id(input.staff_id, "Staff"),
@@ -282,14 +276,14 @@ class ServicesMutations:
         )
         if closure is None:
             return ClosurePayload(closure=None, user_errors=errors)
-        audit(info, to_global_id("Closure", closure.id))
+        audit_target(info, to_global_id("Closure", closure.id))
         return ClosurePayload(closure=Closure.from_model(closure), user_errors=[])
 
     @strawberry.mutation(description="Remove a closure.", directives=EDIT)
     async def closure_delete(
         self, info: Info, input: Annotated[IdInput, INPUT]
     ) -> ClosureDeletePayload:
-        audit(info, input.id)
+        audit_target(info, input.id)
         closure, errors = await mutate(
             lambda: schedule.delete_closure(closure_id=uuid_from_global_id(input.id, "Closure"))
         )

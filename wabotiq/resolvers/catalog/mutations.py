@@ -9,7 +9,7 @@ import strawberry
 
 from wabotiq.domain.catalog import categories, service, stock
 from wabotiq.domain.catalog.models import ProductSource
-from wabotiq.graphql.context import Info
+from wabotiq.graphql.context import Info, audit_target
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
 from wabotiq.graphql.money import MoneyInput
@@ -180,14 +180,14 @@ class CatalogMutations:
             lambda: service.create_product(spec=_product_spec(input), actor=actor)
         )
         if record:
-            ctx.audit_target(to_global_id("Product", record.id), field=str(info.path.key))
+            audit_target(info, to_global_id("Product", record.id))
         return _product_payload(record, errors)
 
     @strawberry.mutation(description="Change a product's details.", directives=EDIT)
     async def product_update(
         self, info: Info, input: Annotated[ProductUpdateInput, INPUT]
     ) -> ProductPayload:
-        info.context.audit_target(input.id, field=str(info.path.key))
+        audit_target(info, input.id)
         record, errors = await mutate(
             lambda: service.update_product(
                 product_id=uuid_from_global_id(input.id, "Product"),
@@ -202,7 +202,7 @@ class CatalogMutations:
     async def product_archive(
         self, info: Info, input: Annotated[ProductArchiveInput, INPUT]
     ) -> ProductPayload:
-        info.context.audit_target(input.id, field=str(info.path.key))
+        audit_target(info, input.id)
         record, errors = await mutate(
             lambda: service.archive_product(product_id=uuid_from_global_id(input.id, "Product"))
         )
@@ -223,16 +223,14 @@ class CatalogMutations:
             )
         )
         if change:
-            info.context.audit_target(
-                to_global_id("ProductVariant", change.variant.id), field=str(info.path.key)
-            )
+            audit_target(info, to_global_id("ProductVariant", change.variant.id))
         return _variant_payload(change, errors)
 
     @strawberry.mutation(description="Change a variant.", directives=EDIT)
     async def variant_update(
         self, info: Info, input: Annotated[VariantUpdateInput, INPUT]
     ) -> ProductVariantPayload:
-        info.context.audit_target(input.id, field=str(info.path.key))
+        audit_target(info, input.id)
         change, errors = await mutate(
             lambda: service.update_variant(
                 variant_id=uuid_from_global_id(input.id, "ProductVariant"),
@@ -247,7 +245,7 @@ class CatalogMutations:
     async def variant_archive(
         self, info: Info, input: Annotated[VariantArchiveInput, INPUT]
     ) -> ProductVariantPayload:
-        info.context.audit_target(input.id, field=str(info.path.key))
+        audit_target(info, input.id)
         actor = info.context.principal.actor_id
         change, errors = await mutate(
             lambda: service.archive_variant(
@@ -270,7 +268,7 @@ class CatalogMutations:
             )
         )
         if record:
-            info.context.audit_target(to_global_id("Category", record.id), field=str(info.path.key))
+            audit_target(info, to_global_id("Category", record.id))
         return _category_payload(record, errors)
 
     @strawberry.mutation(
@@ -279,7 +277,7 @@ class CatalogMutations:
     async def category_update(
         self, info: Info, input: Annotated[CategoryUpdateInput, INPUT]
     ) -> CategoryPayload:
-        info.context.audit_target(input.id, field=str(info.path.key))
+        audit_target(info, input.id)
         record, errors = await mutate(
             lambda: categories.update_category(
                 category_id=uuid_from_global_id(input.id, "Category"),
@@ -294,7 +292,7 @@ class CatalogMutations:
     async def category_archive(
         self, info: Info, input: Annotated[CategoryArchiveInput, INPUT]
     ) -> CategoryPayload:
-        info.context.audit_target(input.id, field=str(info.path.key))
+        audit_target(info, input.id)
         record, errors = await mutate(
             lambda: categories.archive_category(
                 category_id=uuid_from_global_id(input.id, "Category")
@@ -310,7 +308,7 @@ class CatalogMutations:
         self, info: Info, input: Annotated[StockAdjustInput, INPUT]
     ) -> StockAdjustPayload:
         ctx = info.context
-        ctx.audit_target(input.variant_id or input.product_id, field=str(info.path.key))
+        audit_target(info, input.variant_id or input.product_id)
         actor = ctx.principal.actor_id
         result, errors = await mutate(
             lambda: stock.adjust_stock(

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from wabotiq.domain.customers import service
-from wabotiq.graphql.context import Info
+from wabotiq.graphql.context import Info, audit_target
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
 from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
@@ -43,14 +43,14 @@ class CustomersMutations:
         )
         if customer is None:
             return CustomerPayload(customer=None, user_errors=errors)
-        info.context.audit_target(to_global_id("Customer", customer.id), field=info.path.key)
+        audit_target(info, to_global_id("Customer", customer.id))
         return CustomerPayload(customer=Customer.from_model(customer), user_errors=[])
 
     @strawberry.mutation(description="Change a customer.", directives=EDIT)
     async def customer_update(
         self, info: Info, input: Annotated[CustomerUpdateInput, INPUT]
     ) -> CustomerPayload:
-        info.context.audit_target(input.id, field=info.path.key)
+        audit_target(info, input.id)
         customer, errors = await mutate(
             lambda: service.update_customer(
                 cipher=info.context.runtime.cipher,

@@ -8,7 +8,7 @@ import strawberry
 
 from wabotiq.auth import members as member_service
 from wabotiq.auth import roles as role_service
-from wabotiq.graphql.context import Info
+from wabotiq.graphql.context import Info, audit_target
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
 from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
@@ -47,7 +47,7 @@ class MembersMutations:
             )
         )
         if role:
-            ctx.audit_target(to_global_id("Role", role.id), field=info.path.key)
+            audit_target(info, to_global_id("Role", role.id))
         return RolePayload(role=RoleType.from_model(role) if role else None, user_errors=errors)
 
     @strawberry.mutation(description="Change a custom role.", directives=MANAGE)
@@ -55,7 +55,7 @@ class MembersMutations:
         self, info: Info, input: Annotated[RoleUpdateInput, INPUT]
     ) -> RolePayload:
         ctx = info.context
-        ctx.audit_target(input.id, field=info.path.key)
+        audit_target(info, input.id)
         role, errors = await mutate(
             lambda: role_service.update_role(
                 tenant_id=ctx.tenant_id,
@@ -71,7 +71,7 @@ class MembersMutations:
     @strawberry.mutation(description="Delete a custom role no member holds.", directives=MANAGE)
     async def role_delete(self, info: Info, input: Annotated[IdInput, INPUT]) -> RoleDeletePayload:
         ctx = info.context
-        ctx.audit_target(input.id, field=info.path.key)
+        audit_target(info, input.id)
         role, errors = await mutate(
             lambda: role_service.delete_role(
                 tenant_id=ctx.tenant_id, role_id=uuid_from_global_id(input.id, "Role")
@@ -94,7 +94,7 @@ class MembersMutations:
         )
         if invitation is None:
             return MemberInvitePayload(member=None, invitation_token=None, user_errors=errors)
-        ctx.audit_target(to_global_id("Member", invitation.membership.id), field=info.path.key)
+        audit_target(info, to_global_id("Member", invitation.membership.id))
         return MemberInvitePayload(
             member=Member.from_model(invitation.membership),
             invitation_token=invitation.token,
@@ -109,7 +109,7 @@ class MembersMutations:
         self, info: Info, input: Annotated[MemberUpdateRoleInput, INPUT]
     ) -> MemberPayload:
         ctx = info.context
-        ctx.audit_target(input.id, field=info.path.key)
+        audit_target(info, input.id)
         member, errors = await mutate(
             lambda: member_service.change_member_role(
                 tenant_id=ctx.tenant_id,
@@ -129,7 +129,7 @@ class MembersMutations:
         self, info: Info, input: Annotated[IdInput, INPUT]
     ) -> MemberRemovePayload:
         ctx = info.context
-        ctx.audit_target(input.id, field=info.path.key)
+        audit_target(info, input.id)
         member, errors = await mutate(
             lambda: member_service.remove_member(
                 tenant_id=ctx.tenant_id,

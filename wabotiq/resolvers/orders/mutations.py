@@ -11,7 +11,7 @@ from wabotiq.domain.orders import carts, service
 from wabotiq.domain.orders.models import Cart as CartModel
 from wabotiq.domain.orders.models import Order as OrderModel
 from wabotiq.domain.orders.models import OrderStatus as OrderStatusModel
-from wabotiq.graphql.context import Info
+from wabotiq.graphql.context import Info, audit_target
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
 from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
@@ -36,7 +36,7 @@ async def _cart_change(info: Info, action: Callable[[], Awaitable[CartModel]]) -
     cart, errors = await mutate(action)
     if cart is None:
         return CartPayload(cart=None, user_errors=errors)
-    info.context.audit_target(to_global_id("Cart", cart.id), field=info.path.key)
+    audit_target(info, to_global_id("Cart", cart.id))
     return CartPayload(cart=Cart.from_model(cart), user_errors=[])
 
 
@@ -45,12 +45,12 @@ async def _order_change(
 ) -> OrderPayload:
     """Run `action`; the audit entry names `target`, or else the order it made."""
     if target is not None:
-        info.context.audit_target(target, field=info.path.key)
+        audit_target(info, target)
     order, errors = await mutate(action)
     if order is None:
         return OrderPayload(order=None, user_errors=errors)
     if target is None:
-        info.context.audit_target(to_global_id("Order", order.id), field=info.path.key)
+        audit_target(info, to_global_id("Order", order.id))
     return OrderPayload(order=Order.from_model(order), user_errors=[])
 
 
