@@ -128,6 +128,23 @@ def offset_connection(
     )
 
 
+# Stands in for a queried ID that is not one of ours of that type: no row has it.
+NO_MATCH = uuid.UUID(int=0)
+
+
+def query_uuid(global_id: str, type_name: str) -> uuid.UUID:
+    """The UUID in a global ID given to a query; an ID of another type names nothing, so a
+    lookup of it finds nothing, exactly as for an unknown ID (and reveals nothing)."""
+    try:
+        return uuid_from_global_id(global_id, type_name)
+    except InvalidGlobalId:
+        return NO_MATCH
+
+
+def optional_query_uuid(global_id: str | None, type_name: str) -> uuid.UUID | None:
+    return None if global_id is None else query_uuid(global_id, type_name)
+
+
 def uuid_from_global_id(global_id: str, type_name: str) -> uuid.UUID:
     """The UUID inside a global ID of `type_name`."""
     try:

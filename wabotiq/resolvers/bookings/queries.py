@@ -22,9 +22,9 @@ from wabotiq.graphql.relay import (
     AfterArg,
     Connection,
     FirstArg,
-    InvalidGlobalId,
     offset_connection,
-    uuid_from_global_id,
+    optional_query_uuid,
+    query_uuid,
 )
 from wabotiq.resolvers.bookings.dataloaders import ServiceByIdLoader
 from wabotiq.resolvers.bookings.inputs import AppointmentFilter, ServiceFilter, StaffFilter
@@ -42,22 +42,6 @@ T = TypeVar("T")
 
 SERVICES_VIEW = scopes(["services:view"])
 APPOINTMENTS_VIEW = scopes(["appointments:view"])
-
-
-NO_MATCH = uuid.UUID(int=0)  # no row has it
-
-
-def query_uuid(global_id: str, type_name: str) -> uuid.UUID:
-    """The UUID in a global ID given to a query; an ID of another type names nothing, so a
-    lookup of it finds nothing, as for an unknown ID."""
-    try:
-        return uuid_from_global_id(global_id, type_name)
-    except InvalidGlobalId:
-        return NO_MATCH
-
-
-def optional_uuid(global_id: str | None, type_name: str) -> uuid.UUID | None:
-    return None if global_id is None else query_uuid(global_id, type_name)
 
 
 async def refused_as_error(action: Awaitable[T]) -> T:
@@ -126,7 +110,7 @@ class BookingsQueries:
         offset, limit = offset_page(info, first, after)
         wanted = filter or StaffFilter()
         rows, total = await booking_service.list_staff(
-            service_id=optional_uuid(wanted.service_id, "Service"),
+            service_id=optional_query_uuid(wanted.service_id, "Service"),
             active=wanted.active,
             offset=offset,
             limit=limit,
@@ -176,8 +160,8 @@ class BookingsQueries:
         slots = await refused_as_error(
             find_slots(
                 service_id=query_uuid(service_id, "Service"),
-                variant_id=optional_uuid(variant_id, "ServiceVariant"),
-                staff_id=optional_uuid(staff_id, "Staff"),
+                variant_id=optional_query_uuid(variant_id, "ServiceVariant"),
+                staff_id=optional_query_uuid(staff_id, "Staff"),
                 start=from_,
                 end=to,
             )
@@ -198,9 +182,9 @@ class BookingsQueries:
         wanted = filter or AppointmentFilter()
         rows, total = await appointment_service.list_appointments(
             statuses=[StatusModel(str(s.value)) for s in wanted.statuses or ()],
-            staff_id=optional_uuid(wanted.staff_id, "Staff"),
-            service_id=optional_uuid(wanted.service_id, "Service"),
-            customer_id=optional_uuid(wanted.customer_id, "Customer"),
+            staff_id=optional_query_uuid(wanted.staff_id, "Staff"),
+            service_id=optional_query_uuid(wanted.service_id, "Service"),
+            customer_id=optional_query_uuid(wanted.customer_id, "Customer"),
             starts_from=wanted.starts_from,
             starts_before=wanted.starts_before,
             offset=offset,

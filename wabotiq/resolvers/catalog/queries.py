@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Any
 
@@ -20,11 +19,11 @@ from wabotiq.graphql.relay import (
     Connection,
     Edge,
     FirstArg,
-    InvalidGlobalId,
     PageInfo,
     key_cursor,
     offset_connection,
-    uuid_from_global_id,
+    optional_query_uuid,
+    query_uuid,
 )
 from wabotiq.resolvers.catalog.dataloaders import CategoryByIdLoader, VariantsByProductIdLoader
 from wabotiq.resolvers.catalog.inputs import ProductFilter, ProductSort
@@ -45,21 +44,6 @@ ParentArg = Annotated[
 ArchivedArg = Annotated[
     bool, strawberry.argument(description="Include archived categories, hidden by default.")
 ]
-
-
-# Stands in for an ID that is not one of ours of that type: it matches nothing.
-NO_MATCH = uuid.UUID(int=0)
-
-
-def _uuid(global_id: str, type_name: str) -> uuid.UUID:
-    try:
-        return uuid_from_global_id(global_id, type_name)
-    except InvalidGlobalId:
-        return NO_MATCH
-
-
-def _optional_uuid(global_id: str | None, type_name: str) -> uuid.UUID | None:
-    return None if global_id is None else _uuid(global_id, type_name)
 
 
 def _fields(selections: Sequence[Any]) -> Iterator[SelectedField]:
@@ -90,7 +74,7 @@ def _product_filter(given: ProductFilter | None) -> listing.ProductFilter:
         return listing.ProductFilter()
     return listing.ProductFilter(
         search=given.search,
-        category_id=_optional_uuid(given.category_id, "Category"),
+        category_id=optional_query_uuid(given.category_id, "Category"),
         price_min=given.price_min,
         price_max=given.price_max,
         in_stock=given.in_stock,
@@ -104,7 +88,7 @@ def _product_filter(given: ProductFilter | None) -> listing.ProductFilter:
 class CatalogQueries:
     @strawberry.field(description="One product by ID, archived ones too.", directives=VIEW)
     async def product(self, info: Info, id: IdArg) -> Product | None:
-        found = await listing.find_product(product_id=_uuid(id, "Product"))
+        found = await listing.find_product(product_id=query_uuid(id, "Product"))
         return Product.from_model(found) if found else None
 
     @strawberry.field(
@@ -141,7 +125,7 @@ class CatalogQueries:
     @strawberry.field(description="One category by ID, archived ones too.", directives=VIEW)
     async def category(self, info: Info, id: IdArg) -> Category | None:
         try:
-            found = await get_category(category_id=_uuid(id, "Category"))
+            found = await get_category(category_id=query_uuid(id, "Category"))
         except CatalogError:
             return None
         return Category.from_model(found)
@@ -157,7 +141,7 @@ class CatalogQueries:
     ) -> Connection[Category]:
         offset, limit = offset_page(info, first, after)
         rows, total = await list_categories(
-            parent_id=_optional_uuid(parent_id, "Category"),
+            parent_id=optional_query_uuid(parent_id, "Category"),
             include_archived=include_archived,
             offset=offset,
             limit=limit,
@@ -174,7 +158,7 @@ class CatalogQueries:
     ) -> Connection[StockMovement]:
         before_id, limit = int_key_page(info, first, after)
         rows, total = await list_movements(
-            product_id=_uuid(product_id, "Product"),
+            product_id=query_uuid(product_id, "Product"),
             before_id=before_id,
             limit=limit + 1,
         )
