@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import os
 import uuid
@@ -13,6 +14,9 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+
+# Tasks this run kicks go to a queue of its own (with REDIS_URL set, a shared Redis).
+os.environ.setdefault("TASKIQ_QUEUE", f"wabotiq-test-{uuid.uuid4().hex[:8]}")
 
 from wabotiq.app import create_app
 from wabotiq.db.bootstrap import Database, connect
@@ -54,9 +58,21 @@ async def db(settings: Settings, database_url: str) -> AsyncIterator[None]:
 @pytest.fixture(scope="session")
 async def app(settings: Settings, database_url: str, db: None) -> AsyncIterator[Any]:
     """The app, with its outbox dispatcher running (httpx does not run ASGI lifespans)."""
+    from taskiq import InMemoryBroker
+    from taskiq.api import run_receiver_task
+
+    from wabotiq.workers.broker import broker
+
     application = create_app(settings, database_url=database_url, manage_db=False)
     await application.state.runtime.start_events(database_url)
+    # With Redis, a worker in this process runs the tasks the app kicks (as `wabotiq up` does).
+    receiver = None
+    if not isinstance(broker, InMemoryBroker):
+        receiver = asyncio.create_task(run_receiver_task(broker))
     yield application
+    if receiver is not None:
+        receiver.cancel()
+        await asyncio.gather(receiver, return_exceptions=True)
     await application.state.runtime.stop_events()
 
 

@@ -100,6 +100,38 @@ async def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
     return await _with_db(settings, body)
 
 
+async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from wabotiq.search.runtime import make_engine
+    from wabotiq.tenancy.service import find_tenant, list_tenants
+
+    async def body() -> int:
+        if args.tenant:
+            tenant = await find_tenant(args.tenant)
+            if tenant is None:
+                message = {"error": "NOT_FOUND", "message": f"No tenant {args.tenant!r}."}
+                print(json.dumps(message), file=sys.stderr)
+                return 2
+            tenants = [tenant]
+        else:
+            tenants = await list_tenants()
+        engine = make_engine(settings)
+        results = []
+        try:
+            for tenant in tenants:
+                total = await engine.count(tenant.id)
+                with tqdm(total=total, desc=tenant.slug, unit="entry", disable=args.quiet) as bar:
+                    written = await engine.reindex(tenant.id, progress=bar.update)
+                results.append({"tenant": tenant.slug, "entries": written})
+        finally:
+            await engine.backend.close()
+        print(json.dumps({"reindexed": results, "model": engine.embedder.model}))
+        return 0
+
+    return await _with_db(settings, body)
+
+
 async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from wabotiq.server import serve
 
@@ -109,7 +141,12 @@ async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_taskiq(args: argparse.Namespace, settings: Settings) -> int:
     """Hand over to Taskiq's own worker or scheduler process (signals, reloads, acks)."""
     if args.command == "worker":
-        argv = ["worker", "wabotiq.workers.broker:broker", "wabotiq.workers.tasks"]
+        argv = [
+            "worker",
+            "wabotiq.workers.broker:broker",
+            "wabotiq.workers.tasks",
+            "wabotiq.search.tasks",
+        ]
         argv += ["--workers", str(args.processes)]
     else:
         argv = ["scheduler", "wabotiq.workers.scheduler:scheduler", "--skip-first-run"]
@@ -153,6 +190,14 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("--tenant", required=True, help="Tenant id or slug.")
     importing.add_argument("file", help="A catalog JSON file (see wabotiq/data/demo_catalog.json).")
     catalog.set_defaults(handler=cmd_catalog)
+    search = sub.add_parser("search", help="Manage search indexes.")
+    search_actions = search.add_subparsers(dest="action", required=True)
+    reindex = search_actions.add_parser(
+        "reindex", help="Rebuild search indexes from the catalog and documents."
+    )
+    reindex.add_argument("--tenant", default=None, help="Tenant id or slug (default: all).")
+    reindex.add_argument("--quiet", action="store_true", help="No progress bar.")
+    search.set_defaults(handler=cmd_search)
     return parser
 
 

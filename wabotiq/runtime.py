@@ -9,7 +9,9 @@ from wabotiq.auth.tokens import JwtSigner
 from wabotiq.db.connection import credentials_from_url
 from wabotiq.events.bus import EventBus, make_bus
 from wabotiq.events.dispatcher import Dispatcher
+from wabotiq.search.tasks import index_events
 from wabotiq.settings import Settings
+from wabotiq.workers.broker import start_broker, stop_broker
 
 
 @dataclass
@@ -36,12 +38,17 @@ class Runtime:
             credentials = credentials_from_url(database_url)
             credentials["password"] = credentials["password"] or None
             self.dispatcher = Dispatcher(
-                self.bus, listen_dsn=credentials, sweep_s=self.settings.outbox_sweep_s
+                self.bus,
+                listen_dsn=credentials,
+                sweep_s=self.settings.outbox_sweep_s,
+                consumers=[index_events],
             )
+            await start_broker()  # the dispatcher kicks tasks
             await self.dispatcher.start()
 
     async def stop_events(self) -> None:
         if self.dispatcher is not None:
             await self.dispatcher.stop()
             self.dispatcher = None
+            await stop_broker()
         await self.bus.close()

@@ -62,9 +62,10 @@ async def _workers(*, enabled: bool) -> AsyncIterator[None]:
     from taskiq import InMemoryBroker
     from taskiq.api import run_receiver_task, run_scheduler_task
 
+    from wabotiq.workers.broker import start_broker, stop_broker
     from wabotiq.workers.scheduler import broker, scheduler
 
-    await broker.startup()
+    await start_broker()
     background = [asyncio.create_task(run_scheduler_task(scheduler))]
     if not isinstance(broker, InMemoryBroker):
         background.append(asyncio.create_task(run_receiver_task(broker)))
@@ -73,8 +74,8 @@ async def _workers(*, enabled: bool) -> AsyncIterator[None]:
     finally:
         for task in background:
             task.cancel()
-        await broker.shutdown()
         await asyncio.wait(background, timeout=10)
+        await stop_broker()
 
 
 def _has_sansio() -> bool:

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 import asyncpg
@@ -23,8 +24,12 @@ logger = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "wabotiq_outbox"
 BATCH = 500
 
+# Called with each published batch before it is marked dispatched (so at least once too):
+# work that must follow committed changes, such as kicking search indexing tasks.
+Consumer = Callable[[Sequence[Event]], Awaitable[None]]
 
-async def dispatch_schema(schema: str, bus: EventBus) -> int:
+
+async def dispatch_schema(schema: str, bus: EventBus, consumers: Sequence[Consumer] = ()) -> int:
     """Publish a schema's pending events oldest first; returns how many were published.
 
     One dispatcher per schema at a time (advisory lock), rows marked only after publishing:
@@ -47,9 +52,11 @@ async def dispatch_schema(schema: str, bus: EventBus) -> int:
                 if not rows:
                     return published
                 tenant_id = schema.removeprefix("t_")
-                for row in rows:
-                    event = _event(tenant_id, row)
+                events = [_event(tenant_id, row) for row in rows]
+                for event in events:
                     await bus.publish(channel(tenant_id, event.aggregate_type), event.as_message())
+                for consumer in consumers:
+                    await consumer(events)
                 await connection.execute(
                     f"UPDATE {schema}.outbox SET dispatched_at = $1 WHERE id = ANY($2::bigint[])",
                     datetime.now(UTC),
@@ -79,8 +86,16 @@ async def tenant_schemas() -> list[str]:
 class Dispatcher:
     """Runs in the API (and `up`) process: LISTEN for commits, publish, sweep periodically."""
 
-    def __init__(self, bus: EventBus, *, listen_dsn: dict[str, object], sweep_s: float) -> None:
+    def __init__(
+        self,
+        bus: EventBus,
+        *,
+        listen_dsn: dict[str, object],
+        sweep_s: float,
+        consumers: Sequence[Consumer] = (),
+    ) -> None:
         self.bus = bus
+        self.consumers = tuple(consumers)
         self.listen_dsn = listen_dsn
         self.sweep_s = sweep_s
         self._wake: asyncio.Queue[str] = asyncio.Queue()
@@ -119,7 +134,7 @@ class Dispatcher:
 
     async def _dispatch(self, schema: str) -> None:
         try:
-            await dispatch_schema(schema, self.bus)
+            await dispatch_schema(schema, self.bus, self.consumers)
         except Exception:  # noqa: BLE001 - the next wake or sweep retries
             logger.exception("outbox dispatch failed", extra={"schema": schema})
 

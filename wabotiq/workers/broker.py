@@ -36,7 +36,24 @@ def make_broker(settings: Settings, *, queue_name: str = "wabotiq") -> AsyncBrok
     )
 
 
-broker = make_broker(get_settings())
+broker = make_broker(get_settings(), queue_name=get_settings().taskiq_queue)
+_users = 0
+
+
+async def start_broker() -> None:
+    """Start the app's broker once per process, however many components need it (the API
+    kicks tasks, `wabotiq up` also runs a receiver and the scheduler)."""
+    global _users
+    if _users == 0:
+        await broker.startup()
+    _users += 1
+
+
+async def stop_broker() -> None:
+    global _users
+    _users -= 1
+    if _users == 0:
+        await broker.shutdown()
 
 
 @broker.on_event(TaskiqEvents.WORKER_STARTUP)

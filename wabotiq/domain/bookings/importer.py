@@ -77,6 +77,14 @@ def _minutes(value: Any, where: str) -> int | None:
     return value
 
 
+def _tags(value: Any, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise _bad(where, "tags must be a list of strings")
+    return list(dict.fromkeys(tag.strip().lower() for tag in value if tag.strip()))
+
+
 def _located(exc: BookingError, where: str) -> BookingError:
     """A service-layer refusal, restated with where in the file it comes from."""
     name = f".{exc.field}" if exc.field else ""
@@ -130,6 +138,7 @@ class _Importer:
                 description=str(item.get("description") or ""),
                 duration_minutes=duration,
                 price=price,
+                tags=_tags(item.get("tags"), where),
             )
             self.report.services_created += 1
         else:
@@ -147,6 +156,7 @@ class _Importer:
             "name": str(item["name"]).strip(),
             "description": str(item.get("description") or "").strip(),
             "duration_minutes": duration,
+            "tags": _tags(item.get("tags"), ""),
         }
         changes: ServiceChanges = {k: v for k, v in wanted.items() if getattr(service, k) != v}  # type: ignore[assignment]
         if service.price != price.amount or service.currency != price.currency.upper():

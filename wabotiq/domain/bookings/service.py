@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -14,6 +15,7 @@ from tortoise.expressions import Q, Subquery
 
 from wabotiq.domain.bookings.errors import BookingError, BookingErrorCode
 from wabotiq.domain.bookings.models import Service, ServiceVariant, Staff, StaffService
+from wabotiq.events.outbox import emit
 from wabotiq.tenancy.context import require_tenant
 from wabotiq.tenancy.models import Tenant
 
@@ -44,6 +46,7 @@ class ServiceChanges(TypedDict, total=False):
     buffer_after_minutes: int
     lead_time_minutes: int
     active: bool
+    tags: Sequence[str]
 
 
 class VariantChanges(TypedDict, total=False):
@@ -112,6 +115,24 @@ async def _check_code(code: str, *, own_id: uuid.UUID | None = None) -> str:
     return code
 
 
+def _tags(tags: Sequence[str]) -> list[str]:
+    """Trimmed, lowercase, unique tags in their order."""
+    return list(dict.fromkeys(tag.strip().lower() for tag in tags if tag.strip()))
+
+
+async def _emit(service: Service | uuid.UUID, event_type: str, **payload: str) -> None:
+    """Outbox event for the search index and other listeners (same transaction as the change)."""
+    if isinstance(service, Service):
+        payload["code"] = service.code
+        service = service.id
+    await emit(
+        aggregate_type="service",
+        aggregate_id=str(service),
+        event_type=event_type,
+        payload=payload,
+    )
+
+
 async def get_service(*, service_id: uuid.UUID, field: str = "id") -> Service:
     """One service, archived or not, or NOT_FOUND."""
     service = await Service.get_or_none(id=service_id)
@@ -131,9 +152,10 @@ async def create_service(
     buffer_after_minutes: int = 0,
     lead_time_minutes: int = 0,
     active: bool = True,
+    tags: Sequence[str] = (),
 ) -> Service:
     """Add a bookable service."""
-    return await Service.create(
+    service = await Service.create(
         id=uuid.uuid4(),
         code=await _check_code(code),
         name=_name(name, "name"),
@@ -144,8 +166,11 @@ async def create_service(
         buffer_before_minutes=_minutes(buffer_before_minutes, "bufferBeforeMinutes"),
         buffer_after_minutes=_minutes(buffer_after_minutes, "bufferAfterMinutes"),
         lead_time_minutes=_minutes(lead_time_minutes, "leadTimeMinutes", high=None),
+        tags=_tags(tags),
         active=active,
     )
+    await _emit(service, "created")
+    return service
 
 
 async def update_service(*, service_id: uuid.UUID, changes: ServiceChanges) -> Service:
@@ -173,7 +198,10 @@ async def update_service(*, service_id: uuid.UUID, changes: ServiceChanges) -> S
         )
     if "active" in changes:
         service.active = changes["active"]
+    if "tags" in changes:
+        service.tags = _tags(changes["tags"])
     await service.save()
+    await _emit(service, "updated")
     return service
 
 
@@ -184,6 +212,7 @@ async def archive_service(*, service_id: uuid.UUID) -> Service:
         service.archived_at = datetime.now(UTC)
         service.active = False
         await service.save(update_fields=["archived_at", "active", "updated_at"])
+        await _emit(service, "archived")
     return service
 
 
@@ -222,7 +251,7 @@ async def create_variant(
 ) -> ServiceVariant:
     """Add a variant (e.g. long hair) that may change a service's duration or price."""
     service = await get_service(service_id=service_id, field="serviceId")
-    return await ServiceVariant.create(
+    variant = await ServiceVariant.create(
         id=uuid.uuid4(),
         service_id=service.id,
         name=_name(name, "name", 120),
@@ -234,6 +263,8 @@ async def create_variant(
         price=None if price is None else await _amount(price, "price"),
         position=position,
     )
+    await _emit(service.id, "updated", variant_id=str(variant.id))
+    return variant
 
 
 async def update_variant(*, variant_id: uuid.UUID, changes: VariantChanges) -> ServiceVariant:
@@ -252,6 +283,7 @@ async def update_variant(*, variant_id: uuid.UUID, changes: VariantChanges) -> S
     if "position" in changes:
         variant.position = changes["position"]
     await variant.save()
+    await _emit(variant.service_id, "updated", variant_id=str(variant.id))
     return variant
 
 
@@ -261,6 +293,7 @@ async def archive_variant(*, variant_id: uuid.UUID) -> ServiceVariant:
     if variant.archived_at is None:
         variant.archived_at = datetime.now(UTC)
         await variant.save(update_fields=["archived_at", "updated_at"])
+        await _emit(variant.service_id, "updated", variant_id=str(variant.id))
     return variant
 
 

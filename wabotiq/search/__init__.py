@@ -1,0 +1,1 @@
+"""Hybrid search over a tenant's catalog and documents: understanding, embedding, backends."""

@@ -1,0 +1,248 @@
+"""The search engine of a process: one backend and one embedder, used by the API (queries),
+workers (indexing from outbox events) and the CLI (reindex). Tenants are always explicit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+
+import asyncpg
+
+from wabotiq.db.connection import get_pool
+from wabotiq.search.backend import SearchBackend
+from wabotiq.search.embedder import Embedder, Vector
+from wabotiq.search.sources import SOURCES, Draft
+from wabotiq.search.types import (
+    KINDS,
+    Kind,
+    SearchEntry,
+    SearchFilter,
+    SearchHit,
+    SearchRequest,
+    vector_literal,
+)
+from wabotiq.search.understanding import UnderstoodQuery, understand
+from wabotiq.tenancy.context import TenantRef, schema_for, tenant_context
+
+# Candidates re-ordered by price when a customer asks for something cheap.
+CHEAP_POOL = 20
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    understood: UnderstoodQuery
+    filter: SearchFilter
+    hits: list[SearchHit]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexState:
+    backend: str
+    model: str
+    dim: int
+
+
+def content_hash(model: str, text: str) -> bytes:
+    return hashlib.sha256(f"{model}\x00{text}".encode()).digest()
+
+
+class SearchEngine:
+    def __init__(self, backend: SearchBackend, embedder: Embedder) -> None:
+        self.backend = backend
+        self.embedder = embedder
+
+    @property
+    def wanted_state(self) -> IndexState:
+        return IndexState(self.backend.name, self.embedder.model, self.embedder.dim)
+
+    @asynccontextmanager
+    async def _tenant(self, tenant_id: str) -> AsyncIterator[asyncpg.Connection]:
+        with tenant_context(TenantRef(tenant_id, schema_for(tenant_id))):
+            async with get_pool().acquire() as connection:
+                yield connection
+
+    # Embeddings ------------------------------------------------------------------------------
+
+    async def embed_passages(self, tenant_id: str, texts: Sequence[str]) -> list[Vector]:
+        """Embeddings of `texts`, from the tenant's cache by content hash where present."""
+        model = self.embedder.model
+        hashes = [content_hash(model, text) for text in texts]
+        async with self._tenant(tenant_id) as connection:
+            rows = await connection.fetch(
+                "SELECT content_hash, embedding::text FROM embedding_cache"
+                " WHERE model = $1 AND content_hash = ANY($2::bytea[])",
+                model,
+                list(set(hashes)),
+            )
+        cached = {bytes(row["content_hash"]): json.loads(row["embedding"]) for row in rows}
+        missing = list(dict.fromkeys(h for h in hashes if h not in cached))
+        if missing:
+            by_hash = dict(zip(hashes, texts, strict=True))
+            vectors = await self.embedder.embed_passages([by_hash[h] for h in missing])
+            fresh = dict(zip(missing, vectors, strict=True))
+            async with self._tenant(tenant_id) as connection:
+                await connection.executemany(
+                    "INSERT INTO embedding_cache (model, content_hash, embedding)"
+                    " VALUES ($1, $2, $3::text::extensions.vector) ON CONFLICT DO NOTHING",
+                    [(model, h, vector_literal(v)) for h, v in fresh.items()],
+                )
+            cached.update(fresh)
+        return [cached[h] for h in hashes]
+
+    # Indexing --------------------------------------------------------------------------------
+
+    async def state(self, tenant_id: str) -> IndexState | None:
+        async with self._tenant(tenant_id) as connection:
+            row = await connection.fetchrow("SELECT backend, model, dim FROM search_state")
+        return IndexState(row["backend"], row["model"], row["dim"]) if row else None
+
+    async def index(self, tenant_id: str, kind: Kind, ids: Sequence[uuid.UUID]) -> int:
+        """Bring these entities' entries up to date (indexed, replaced or removed); a tenant
+        whose index was built with another model, dimension or backend is rebuilt instead.
+        Safe to run twice. Returns how many entries were written."""
+        if await self.state(tenant_id) != self.wanted_state:
+            return await self.reindex(tenant_id)
+        async with self._tenant(tenant_id) as connection:
+            batch = await SOURCES[kind](connection, list(ids))
+        return await self._write(tenant_id, kind, batch.drafts, batch.gone)
+
+    async def _write(
+        self, tenant_id: str, kind: Kind, drafts: Sequence[Draft], gone: Sequence[uuid.UUID]
+    ) -> int:
+        if gone:
+            await self.backend.delete(tenant_id, kind, [str(entity) for entity in gone])
+        if kind == "passage" and drafts:
+            # A shorter new version of a document must not leave old chunks behind.
+            await self.backend.delete(tenant_id, kind, sorted({d.entity_id for d in drafts}))
+        if drafts:
+            vectors = await self.embed_passages(tenant_id, [draft.passage for draft in drafts])
+            await self.backend.index(
+                tenant_id,
+                [_entry(draft, vector) for draft, vector in zip(drafts, vectors, strict=True)],
+            )
+        return len(drafts)
+
+    async def count(self, tenant_id: str) -> int:
+        """How many entries a full reindex writes at most (for progress bars)."""
+        async with self._tenant(tenant_id) as connection:
+            return await connection.fetchval(
+                "SELECT (SELECT count(*) FROM products) + (SELECT count(*) FROM services)"
+                " + (SELECT count(*) FROM document_chunks)"
+            )
+
+    async def reindex(
+        self, tenant_id: str, *, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Rebuild the tenant's index from its tables, with the current model and backend.
+        One rebuild per tenant at a time (an advisory lock); the state row is written last,
+        so a crash half way leaves the tenant due for another rebuild."""
+        wanted = self.wanted_state
+        written = 0
+        async with self._tenant(tenant_id) as lock:
+            await lock.execute("SELECT pg_advisory_lock(hashtext($1))", f"search:{tenant_id}")
+            try:
+                await lock.execute("DELETE FROM search_state")
+                await self.backend.prepare(tenant_id, dim=wanted.dim)
+                await self.backend.clear(tenant_id)
+                for kind in KINDS:
+                    after: uuid.UUID | None = None
+                    while True:
+                        async with self._tenant(tenant_id) as connection:
+                            batch = await SOURCES[kind](connection, None, after=after)
+                        if batch.last is None:
+                            break
+                        count = await self._write(tenant_id, kind, batch.drafts, [])
+                        written += count
+                        if progress is not None:
+                            progress(count)
+                        after = batch.last
+                await lock.execute(
+                    "INSERT INTO search_state (backend, model, dim) VALUES ($1, $2, $3)",
+                    wanted.backend,
+                    wanted.model,
+                    wanted.dim,
+                )
+            finally:
+                await lock.execute("SELECT pg_advisory_unlock(hashtext($1))", f"search:{tenant_id}")
+        return written
+
+    async def ensure_indexed(self, tenant_id: str) -> bool:
+        """Rebuild when the tenant's index is missing or stale; True if it did."""
+        if await self.state(tenant_id) == self.wanted_state:
+            return False
+        await self.reindex(tenant_id)
+        return True
+
+    # Querying --------------------------------------------------------------------------------
+
+    async def search(
+        self,
+        tenant_id: str,
+        query: str,
+        *,
+        context: Sequence[str] = (),
+        filter: SearchFilter | None = None,
+        first: int = 10,
+    ) -> SearchResults:
+        """Understand the message (in its conversation), then hybrid search with the
+        understood budget, stock and category as filters; explicit filters win."""
+        understood = understand(query, context)
+        given = filter or SearchFilter()
+        effective = replace(
+            given,
+            price_min=given.price_min if given.price_min is not None else understood.price_min,
+            price_max=given.price_max if given.price_max is not None else understood.price_max,
+            in_stock=given.in_stock if given.in_stock is not None else understood.in_stock,
+        )
+        text = understood.text or query
+        vector = (await self.embedder.embed_queries([text]))[0]
+        pool = max(first, CHEAP_POOL) if understood.cheap else first
+        hits: list[SearchHit] = []
+        if given.category_ids is None and understood.category:
+            category_ids = await self._category_ids(tenant_id, understood.category)
+            if category_ids:
+                hinted = replace(effective, category_ids=category_ids)
+                hits = await self.backend.search(
+                    tenant_id, SearchRequest(text=text, vector=vector, filter=hinted, k=pool)
+                )
+                if hits:
+                    effective = hinted
+        if not hits:
+            hits = await self.backend.search(
+                tenant_id, SearchRequest(text=text, vector=vector, filter=effective, k=pool)
+            )
+        if understood.cheap:
+            priced = [hit for hit in hits if hit.price is not None]
+            hits = sorted(priced, key=lambda hit: hit.price) + [h for h in hits if h.price is None]
+        return SearchResults(understood=understood, filter=effective, hits=hits[:first])
+
+    async def _category_ids(self, tenant_id: str, hint: str) -> tuple[str, ...]:
+        """The tenant's live categories whose slug or name matches a category hint."""
+        async with self._tenant(tenant_id) as connection:
+            rows = await connection.fetch(
+                "SELECT id FROM categories WHERE archived_at IS NULL"
+                " AND (slug = $1 OR lower(name) = $1 OR slug = rtrim($1, 's')"
+                " OR rtrim(slug, 's') = $1)",
+                hint.lower(),
+            )
+        return tuple(str(row["id"]) for row in rows)
+
+
+def _entry(draft: Draft, vector: Vector) -> SearchEntry:
+    return SearchEntry(
+        kind=draft.kind,
+        entity_id=draft.entity_id,
+        chunk=draft.chunk,
+        title=draft.title,
+        body=draft.body,
+        code=draft.code,
+        category_ids=draft.category_ids,
+        price=draft.price,
+        in_stock=draft.in_stock,
+        source=draft.source,
+        embedding=vector,
+    )
