@@ -7,7 +7,7 @@ import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import platformdirs
 from cryptography.fernet import Fernet
@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     database_url: str | None = None
     redis_url: str | None = None
     elasticsearch_url: str | None = None
+    # One shared index per vector dimension: `<prefix>-<dim>`.
+    elasticsearch_index_prefix: str = "wabotiq-search"
+    # The server-side `rrf` retriever needs an Enterprise licence; off fuses in Python.
+    elasticsearch_server_side_rrf: bool = False
+    taskiq_queue: str = "wabotiq"
     data_dir: Path = Field(default_factory=_default_data_dir)
     db_pool_min: int = Field(default=1, ge=0)
     db_pool_max: int = Field(default=10, ge=1)
@@ -67,6 +72,8 @@ class Settings(BaseSettings):
 
     # Limits.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # An uploaded document; multipart requests to /graphql may be this much larger.
+    max_document_bytes: int = Field(default=10_485_760, ge=1024)
     max_query_depth: int = Field(default=12, ge=2)
     max_aliases: int = Field(default=30, ge=1)
     max_tokens: int = Field(default=5_000, ge=100)
@@ -81,6 +88,17 @@ class Settings(BaseSettings):
     # Demo data created by `wabotiq up` on first start.
     demo_tenant_slug: str = "demo"
     demo_owner_email: str = "owner@demo.wabotiq.local"
+
+    # Embeddings. `auto`: OpenAI if its key is set, else Gemini if its key is set, else offline.
+    embedder: Literal["auto", "offline", "openai", "gemini"] = "auto"
+    openai_api_key: str | None = Field(default=None, repr=False)
+    openai_base_url: str = "https://api.openai.com/v1"
+    openai_embedding_model: str = "text-embedding-3-small"
+    embedding_dim_openai: int | None = Field(default=None, ge=1)  # unset: the model's full size
+    gemini_api_key: str | None = Field(default=None, repr=False)
+    gemini_base_url: str = "https://generativelanguage.googleapis.com"
+    gemini_embedding_model: str = "gemini-embedding-001"
+    embedding_dim_gemini: int = Field(default=768, ge=1)
 
     @field_validator("cors_origins", "field_encryption_keys", mode="before")
     @classmethod
