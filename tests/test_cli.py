@@ -204,3 +204,51 @@ def test_invalid_configuration_fails_at_start_up_naming_the_setting(
     assert "invalid configuration" in done.stderr
     assert named in done.stderr.upper()
     assert "Traceback" not in done.stderr
+
+
+async def test_search_reindex_rebuilds_a_tenants_index_with_progress(
+    client: httpx.AsyncClient,
+    database_url: str,
+    tmp_path: Path,
+    slug: str,
+    cleanup: list[str],
+) -> None:
+    cleanup.append(slug)
+    made = json.loads((await _create(slug, database_url, tmp_path)).stdout)
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(
+        json.dumps(
+            {
+                "tenant": {"currency": "KES"},
+                "products": [
+                    {"sku": "CLI-1", "name": "Hotpoint fridge", "price": "30000", "stock": 1},
+                    {"sku": "CLI-2", "name": "Nokia 105", "price": "2500", "stock": 3},
+                ],
+            }
+        )
+    )
+    imported = await _run(
+        "catalog", "import", "--tenant", slug, str(catalog),
+        tmp_path=tmp_path, DATABASE_URL=database_url,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    async with get_pool().acquire() as connection:
+        await connection.execute(f"DELETE FROM t_{made['tenant_id']}.search_entries")
+
+    done = await _run(
+        "search", "reindex", "--tenant", slug, tmp_path=tmp_path, DATABASE_URL=database_url
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["reindexed"] == [{"tenant": slug, "entries": 2}]
+    assert "2/2" in done.stderr  # the progress bar
+    async with get_pool().acquire() as connection:
+        titles = await connection.fetch(
+            f"SELECT title FROM t_{made['tenant_id']}.search_entries ORDER BY title"
+        )
+    assert [row["title"] for row in titles] == ["Hotpoint fridge", "Nokia 105"]
+
+    missing = await _run(
+        "search", "reindex", "--tenant", "nope-nope", tmp_path=tmp_path, DATABASE_URL=database_url
+    )
+    assert missing.returncode == 2 and "NOT_FOUND" in missing.stderr

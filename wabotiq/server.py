@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 import uvicorn
@@ -13,6 +14,8 @@ from wabotiq.db.bootstrap import connect, resolve_database
 from wabotiq.db.connection import close_db
 from wabotiq.settings import Settings
 from wabotiq.tenancy.migrate import migrate_all
+
+logger = logging.getLogger(__name__)
 
 
 async def serve(settings: Settings, *, seed_demo: bool, port: int | None) -> int:
@@ -39,7 +42,7 @@ async def serve(settings: Settings, *, seed_demo: bool, port: int | None) -> int
                 from wabotiq.demo import ensure_demo_tenant
 
                 demo = await ensure_demo_tenant(settings)
-            async with _workers(enabled=seed_demo):
+            async with _workers(settings, enabled=seed_demo):
                 serving = asyncio.create_task(server.serve())
                 while not server.started and not serving.done():
                     await asyncio.sleep(0.05)
@@ -54,8 +57,9 @@ async def serve(settings: Settings, *, seed_demo: bool, port: int | None) -> int
 
 
 @contextlib.asynccontextmanager
-async def _workers(*, enabled: bool) -> AsyncIterator[None]:
-    """`wabotiq up` runs the worker and the scheduler in this process too."""
+async def _workers(settings: Settings, *, enabled: bool) -> AsyncIterator[None]:
+    """`wabotiq up` runs the worker and the scheduler in this process too, and builds the
+    search index of any tenant that has none yet (or one from another embedding model)."""
     if not enabled:
         yield
         return
@@ -66,7 +70,10 @@ async def _workers(*, enabled: bool) -> AsyncIterator[None]:
     from wabotiq.workers.scheduler import broker, scheduler
 
     await start_broker()
-    background = [asyncio.create_task(run_scheduler_task(scheduler))]
+    background = [
+        asyncio.create_task(run_scheduler_task(scheduler)),
+        asyncio.create_task(_index_stale_tenants(settings)),
+    ]
     if not isinstance(broker, InMemoryBroker):
         background.append(asyncio.create_task(run_receiver_task(broker)))
     try:
@@ -76,6 +83,18 @@ async def _workers(*, enabled: bool) -> AsyncIterator[None]:
             task.cancel()
         await asyncio.wait(background, timeout=10)
         await stop_broker()
+
+
+async def _index_stale_tenants(settings: Settings) -> None:
+    from wabotiq.search.runtime import configure
+    from wabotiq.tenancy.service import list_tenants
+
+    engine = configure(settings)
+    for tenant in await list_tenants():
+        try:
+            await engine.ensure_indexed(tenant.id)
+        except Exception:  # noqa: BLE001 - the next start or `wabotiq search reindex` retries
+            logger.exception("search indexing failed", extra={"tenant": tenant.slug})
 
 
 def _has_sansio() -> bool:
