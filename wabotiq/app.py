@@ -17,6 +17,7 @@ from wabotiq.graphql.schema import build_schema
 from wabotiq.graphql.view import GraphQLView
 from wabotiq.middleware import AuthMiddleware, BodyLimitMiddleware, RequestIdMiddleware
 from wabotiq.runtime import Runtime
+from wabotiq.search import runtime as search_runtime
 from wabotiq.settings import Settings
 
 
@@ -32,6 +33,7 @@ async def healthz(request: Request) -> JSONResponse:
 def create_app(settings: Settings, *, database_url: str, manage_db: bool = True) -> Starlette:
     """Build the app; with `manage_db` its lifespan opens and closes the database pool."""
     runtime = Runtime.from_settings(settings)
+    search_runtime.configure(settings)
     view = GraphQLView(build_schema(settings), runtime=runtime)
 
     @contextlib.asynccontextmanager
@@ -43,6 +45,7 @@ def create_app(settings: Settings, *, database_url: str, manage_db: bool = True)
             yield
         finally:
             await runtime.stop_events()
+            await search_runtime.close()
             if manage_db:
                 await close_db()
 
@@ -68,7 +71,11 @@ def create_app(settings: Settings, *, database_url: str, manage_db: bool = True)
                 expose_headers=["x-request-id"],
                 max_age=600,
             ),
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodyLimitMiddleware,
+                max_bytes=settings.max_body_bytes,
+                upload_max_bytes=settings.max_document_bytes,
+            ),
             Middleware(AuthMiddleware, runtime=runtime),
         ],
         lifespan=lifespan,

@@ -69,20 +69,44 @@ class BodyTooLarge(Exception):
     pass
 
 
-class BodyLimitMiddleware:
-    """Refuse request bodies over the limit with 413, by header or by counting the stream."""
+# Room for the operation, the file map and the part headers around an uploaded document.
+MULTIPART_SLACK_BYTES = 64 * 1024
+UPLOAD_PATHS = frozenset({"/graphql"})
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over the limit with 413, by header or by counting the stream.
+
+    Multipart requests to the GraphQL route carry uploaded documents, so they may hold up to
+    `upload_max_bytes` plus the form around it; every other body keeps the small limit.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, upload_max_bytes: int | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_max_bytes = (
+            max_bytes
+            if upload_max_bytes is None
+            else max(max_bytes, upload_max_bytes + MULTIPART_SLACK_BYTES)
+        )
+
+    def _limit(self, scope: Scope, headers: Headers) -> int:
+        media_type = headers.get("content-type", "").partition(";")[0].strip().lower()
+        if scope["path"] in UPLOAD_PATHS and media_type == "multipart/form-data":
+            return self.upload_max_bytes
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         request_id = scope.get("state", {}).get("request_id", "")
-        length = Headers(scope=scope).get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+        headers = Headers(scope=scope)
+        limit = self._limit(scope, headers)
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
             await send_json(
                 send, 413, _error("Request body too large.", "PAYLOAD_TOO_LARGE"), request_id
             )
@@ -95,7 +119,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise BodyTooLarge
             return message
 

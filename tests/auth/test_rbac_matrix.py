@@ -113,6 +113,8 @@ def _literal(type_: GraphQLInputType, where: str) -> str:
             "Boolean": "false",
             "DateTime": json.dumps("2026-01-01T00:00:00+00:00"),
             "Decimal": json.dumps("1.00"),
+            # Not a file: the field still runs and answers with a userError.
+            "Upload": json.dumps(f"rbac-probe-{probe}"),
         }
         if type_.name in scalars:
             return scalars[type_.name]

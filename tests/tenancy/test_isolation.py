@@ -15,6 +15,7 @@ from tests.bookings import test_isolation as bookings
 from tests.conftest import TenantFixture, bearer_headers, gql
 from tests.orders import test_isolation as orders
 from tests.resolvers.catalog import test_isolation as catalog
+from tests.search import test_isolation as search
 from tests.tenancy.id_coverage import root_fields, root_fields_taking_ids
 from wabotiq.domain.audit.models import AuditEntry
 from wabotiq.graphql.relay import to_global_id
@@ -249,6 +250,7 @@ def test_every_root_field_taking_an_id_is_attacked_somewhere():
         | catalog.ATTACKED_FIELDS
         | bookings.ATTACKED_FIELDS
         | orders.ATTACKED_FIELDS
+        | search.ATTACKED_FIELDS
     )
     assert taking_ids == attacked, {
         "not attacked": sorted(taking_ids - attacked),

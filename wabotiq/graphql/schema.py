@@ -36,11 +36,15 @@ from wabotiq.resolvers.catalog.mutations import CatalogMutations
 from wabotiq.resolvers.catalog.queries import CatalogQueries
 from wabotiq.resolvers.customers.mutations import CustomersMutations
 from wabotiq.resolvers.customers.queries import CustomersQueries
+from wabotiq.resolvers.documents.mutations import DocumentsMutations
+from wabotiq.resolvers.documents.queries import DocumentsQueries
 from wabotiq.resolvers.members.mutations import MembersMutations
 from wabotiq.resolvers.members.queries import MembersQueries
 from wabotiq.resolvers.orders.mutations import OrdersMutations
 from wabotiq.resolvers.orders.queries import OrdersQueries
 from wabotiq.resolvers.orders.subscriptions import OrdersSubscriptions
+from wabotiq.resolvers.search.queries import SearchQueries
+from wabotiq.resolvers.search.types import HIT_TYPES
 from wabotiq.resolvers.tenancy.queries import TenancyQueries
 from wabotiq.settings import Settings
 
@@ -56,6 +60,8 @@ class Query(
     OrdersQueries,
     BookingsQueries,
     CatalogQueries,
+    DocumentsQueries,
+    SearchQueries,
 ):
     pass
 
@@ -69,6 +75,7 @@ class Mutation(
     OrdersMutations,
     BookingsMutations,
     CatalogMutations,
+    DocumentsMutations,
 ):
     pass
 
@@ -123,5 +130,6 @@ def contract_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        types=HIT_TYPES,  # the kinds of search hits, reached only through their interface
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -16,6 +17,17 @@ from wabotiq.auth.principal import ANONYMOUS
 from wabotiq.graphql.context import Context
 from wabotiq.runtime import Runtime
 
+# A cross-site HTML form can post `multipart/form-data` without a CORS preflight, but it cannot
+# set any of these headers: a multipart request must carry one (the GraphQL multipart request
+# spec's CSRF advice). Our credentials travel in headers, so real clients send one anyway.
+PREFLIGHT_HEADERS = (
+    "authorization",
+    "x-tenant-api-key",
+    "graphql-require-preflight",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+)
+
 
 class GraphQLView(GraphQL):  # type: ignore[type-arg]
     def __init__(self, schema: Any, *, runtime: Runtime) -> None:
@@ -24,8 +36,16 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             graphql_ide="graphiql" if runtime.settings.introspection else None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=runtime.settings.max_subscriptions_per_connection,
+            multipart_uploads_enabled=True,
         )
         self.runtime = runtime
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
+        if not any(request.headers.get(name) for name in PREFLIGHT_HEADERS):
+            raise HTTPException(
+                400, "Multipart requests need a non-simple header, e.g. GraphQL-Require-Preflight."
+            )
+        return await super().parse_multipart(request)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -105,7 +105,9 @@ class SearchEngine:
         whose index was built with another model, dimension or backend is rebuilt instead.
         Safe to run twice. Returns how many entries were written."""
         if await self.state(tenant_id) != self.wanted_state:
-            return await self.reindex(tenant_id, force=False)
+            rebuilt = await self._rebuild(tenant_id, force=False)
+            if rebuilt is not None:  # read everything after this change committed
+                return rebuilt
         async with self._tenant(tenant_id) as connection:
             batch = await SOURCES[kind](connection, list(ids))
         return await self._write(tenant_id, kind, batch.drafts, batch.gone)
@@ -135,23 +137,31 @@ class SearchEngine:
             )
 
     async def reindex(
+        self, tenant_id: str, *, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Rebuild the tenant's index from its tables, with the current model and backend.
+        One rebuild per tenant at a time (an advisory lock); the state row is written last,
+        so a crash half way leaves the tenant due for another rebuild."""
+        written = await self._rebuild(tenant_id, progress=progress, force=True)
+        assert written is not None
+        return written
+
+    async def _rebuild(
         self,
         tenant_id: str,
         *,
         progress: Callable[[int], None] | None = None,
-        force: bool = True,
-    ) -> int:
-        """Rebuild the tenant's index from its tables, with the current model and backend.
-        One rebuild per tenant at a time (an advisory lock); the state row is written last,
-        so a crash half way leaves the tenant due for another rebuild. Without `force`, a
-        rebuild that another one finished while this waited for the lock is skipped."""
+        force: bool,
+    ) -> int | None:
+        """The rebuild; without `force` it is skipped (None) when another rebuild finished
+        while this one waited for the lock."""
         wanted = self.wanted_state
         written = 0
         async with self._tenant(tenant_id) as lock:
             await lock.execute("SELECT pg_advisory_lock(hashtext($1))", f"search:{tenant_id}")
             try:
                 if not force and await self.state(tenant_id) == wanted:
-                    return 0
+                    return None
                 await lock.execute("DELETE FROM search_state")
                 await self.backend.prepare(tenant_id, dim=wanted.dim)
                 await self.backend.clear(tenant_id)
@@ -181,8 +191,7 @@ class SearchEngine:
         """Rebuild when the tenant's index is missing or stale; True if it did."""
         if await self.state(tenant_id) == self.wanted_state:
             return False
-        await self.reindex(tenant_id, force=False)
-        return True
+        return await self._rebuild(tenant_id, force=False) is not None
 
     # Querying --------------------------------------------------------------------------------
 

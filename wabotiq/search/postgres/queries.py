@@ -86,13 +86,21 @@ def hybrid_search(request: SearchRequest, *, candidates: int = CANDIDATES) -> tu
         retrievers.append(FULLTEXT)
     long_terms = [term for term in terms if len(term) >= TRIGRAM_MIN]
     if long_terms:
+        # Typo tolerance: only terms that match no indexed word (as a word or a prefix) go to
+        # the trigram retriever; word_similarity over every entry holding a common word such
+        # as "phone" would cost more than the other two retrievers together.
         t = params.add(long_terms)
         ctes.append(
-            f"""{TRIGRAM} AS (
+            f"""unmatched AS MATERIALIZED (
+    SELECT t.term FROM unnest({t}::text[]) AS t (term)
+    WHERE NOT EXISTS (
+        SELECT FROM search_entries x
+        WHERE x.tsv @@ to_tsquery('simple', public.search_fold(t.term) || ':*'))),
+{TRIGRAM} AS (
     SELECT id, row_number() OVER (ORDER BY similarity DESC, id) AS r FROM (
-        SELECT e.id, sum(extensions.word_similarity(t.term, e.fold)) AS similarity
-        FROM search_entries e, unnest({t}::text[]) AS t (term)
-        WHERE t.term OPERATOR(extensions.<%) e.fold AND {where}
+        SELECT e.id, sum(extensions.word_similarity(u.term, e.fold)) AS similarity
+        FROM search_entries e, unmatched u
+        WHERE u.term OPERATOR(extensions.<%) e.fold AND {where}
         GROUP BY e.id ORDER BY similarity DESC, e.id LIMIT {candidates}) s)"""
         )
         retrievers.append(TRIGRAM)
@@ -115,7 +123,7 @@ def hybrid_search(request: SearchRequest, *, candidates: int = CANDIDATES) -> tu
     k = params.add(request.k)
     sql = f"""WITH {", ".join(ctes)},
 fused AS (
-    SELECT id, sum(1.0 / ({RRF_K} + r)) AS score,
+    SELECT id, sum(1.0::float8 / ({RRF_K} + r)) AS score,
            array_agg(retriever ORDER BY r, retriever) AS retrievers
     FROM ({ranked}) ranked GROUP BY id)
 SELECT e.kind, e.entity_id, e.chunk, f.score, f.retrievers, e.title, e.code, e.source, e.body,

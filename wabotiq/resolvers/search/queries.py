@@ -1,0 +1,147 @@
+"""The search query: understand, retrieve (hybrid), then load what the hits name in batches."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Sequence
+from typing import Annotated, Any, cast
+
+import strawberry
+
+from wabotiq.graphql.context import Info
+from wabotiq.graphql.directives import scopes
+from wabotiq.graphql.errors import coded_error
+from wabotiq.graphql.relay import query_uuid
+from wabotiq.resolvers.bookings.dataloaders import ServiceByIdLoader
+from wabotiq.resolvers.bookings.types import Service
+from wabotiq.resolvers.catalog.types import Product
+from wabotiq.resolvers.documents.dataloaders import DocumentByIdLoader, PassageByKeyLoader
+from wabotiq.resolvers.documents.types import Document
+from wabotiq.resolvers.orders.dataloaders import ProductByIdLoader
+from wabotiq.resolvers.paging import page_size
+from wabotiq.resolvers.search.inputs import SearchFilterInput, SearchRetriever
+from wabotiq.resolvers.search.types import (
+    PassageSearchHit,
+    ProductSearchHit,
+    SearchHit,
+    SearchResults,
+    ServiceSearchHit,
+    UnderstoodQuery,
+)
+from wabotiq.search import types as found
+from wabotiq.search.runtime import get_engine
+
+VIEW = scopes(["catalog:view"])
+
+QueryArg = Annotated[
+    str, strawberry.argument(description="What to look for, as a customer would write it.")
+]
+ContextArg = Annotated[
+    list[str] | None,
+    strawberry.argument(
+        description="The customer's earlier messages, oldest first: a budget or product named"
+        " there carries over."
+    ),
+]
+FilterArg = Annotated[
+    SearchFilterInput | None,
+    strawberry.argument(description="Only hits matching this; it wins over the query's reading."),
+]
+FirstArg = Annotated[
+    int, strawberry.argument(description="How many hits to return (at most the page size limit).")
+]
+
+
+def _filter(given: SearchFilterInput | None) -> found.SearchFilter | None:
+    if given is None:
+        return None
+    return found.SearchFilter(
+        kinds=frozenset(cast(found.Kind, kind.value) for kind in given.kinds)
+        if given.kinds
+        else None,
+        price_min=given.price_min,
+        price_max=given.price_max,
+        in_stock=given.in_stock,
+        category_ids=(
+            (str(query_uuid(given.category_id, "Category")),) if given.category_id else None
+        ),
+    )
+
+
+def _scored(hit: found.SearchHit) -> dict[str, Any]:
+    return {
+        "score": hit.score,
+        "retrievers": [SearchRetriever(name) for name in hit.retrievers],
+    }
+
+
+def _load(info: Info, hit: found.SearchHit) -> Awaitable[Any]:
+    """What the hit names, through the request's loaders (batched across all hits)."""
+    ctx = info.context
+    entity_id = uuid.UUID(hit.entity_id)
+    if hit.kind == "product":
+        return ctx.loader("ProductById", ProductByIdLoader).load(entity_id)
+    if hit.kind == "service":
+        return ctx.loader("ServiceById", ServiceByIdLoader).load(entity_id)
+    return asyncio.gather(
+        ctx.loader("DocumentById", DocumentByIdLoader).load(entity_id),
+        ctx.loader("PassageByKey", PassageByKeyLoader).load((entity_id, hit.chunk)),
+    )
+
+
+def _convert(hit: found.SearchHit, record: Any) -> SearchHit | None:
+    """The GraphQL hit, or None when what it names left the catalog since it was indexed."""
+    if hit.kind == "passage":
+        document, passage = record
+        if document is None or passage is None:
+            return None
+        return PassageSearchHit(
+            **_scored(hit),
+            document=Document.from_model(document),
+            text=passage.text,
+            location=passage.location,
+            chunk=passage.index,
+        )
+    if record is None or record.archived_at is not None or not record.active:
+        return None
+    if hit.kind == "product":
+        return ProductSearchHit(**_scored(hit), product=Product.from_model(record))
+    return ServiceSearchHit(**_scored(hit), service=Service.from_model(record))
+
+
+async def _hits(info: Info, hits: Sequence[found.SearchHit]) -> list[SearchHit]:
+    records = await asyncio.gather(*(_load(info, hit) for hit in hits))
+    converted = (_convert(hit, record) for hit, record in zip(hits, records, strict=True))
+    return [hit for hit in converted if hit is not None]
+
+
+@strawberry.type
+class SearchQueries:
+    @strawberry.field(
+        description="Hybrid search (full text, typo-tolerant and semantic) over the tenant's"
+        " products, services and document passages; the query's budget, stock and category"
+        " hints become filters.",
+        directives=VIEW,
+    )
+    async def search(
+        self,
+        info: Info,
+        query: QueryArg,
+        context: ContextArg = None,
+        filter: FilterArg = None,
+        first: FirstArg = 10,
+    ) -> SearchResults:
+        if not query.strip():
+            raise coded_error("`query` must hold some text.", "BAD_USER_INPUT")
+        results = await get_engine().search(
+            info.context.tenant_id,
+            query,
+            context=context or (),
+            filter=_filter(filter),
+            first=page_size(info, first),
+        )
+        return SearchResults(
+            hits=await _hits(info, results.hits),
+            understood=UnderstoodQuery.from_model(results.understood),
+        )
