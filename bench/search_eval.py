@@ -49,7 +49,8 @@ from wabotiq.domain.catalog.importer import import_into_tenant  # noqa: E402
 from wabotiq.search.engine import SearchEngine  # noqa: E402
 from wabotiq.search.postgres.queries import terms_of, tsquery_text  # noqa: E402
 from wabotiq.search.runtime import make_engine  # noqa: E402
-from wabotiq.search.types import SearchRequest  # noqa: E402
+from wabotiq.search.types import SearchFilter, SearchRequest  # noqa: E402
+from wabotiq.search.understanding import understand  # noqa: E402
 from wabotiq.settings import Settings, generate_secrets, load_settings  # noqa: E402
 from wabotiq.tenancy.context import tenant_context  # noqa: E402
 from wabotiq.tenancy.service import create_tenant, tenant_ref  # noqa: E402
@@ -91,7 +92,47 @@ def demo_catalog() -> dict[str, Any]:
     return json.loads(resources.files("wabotiq").joinpath("data/demo_catalog.json").read_text())
 
 
-async def quality(engine: SearchEngine, queries: list[dict[str, Any]]) -> str:
+def rank_of(codes: list[str], expected: set[str]) -> int | None:
+    return next((i for i, code in enumerate(codes, 1) if code in expected), None)
+
+
+def scores(ranks: list[int | None]) -> tuple[float, float, float]:
+    """(recall@5, MRR over the top 10, hit@1)."""
+    n = len(ranks)
+    return (
+        sum(1 for r in ranks if r is not None and r <= 5) / n,
+        statistics.fmean(1 / r if r else 0.0 for r in ranks),
+        sum(1 for r in ranks if r == 1) / n,
+    )
+
+
+async def ablations(engine: SearchEngine, tenant_id: str, queries: list[dict[str, Any]]) -> None:
+    """What each part adds: the same queries without understanding, and without vectors."""
+    variants: dict[str, list[int | None]] = {"raw message, hybrid": [], "understood, lexical": []}
+    for line in queries:
+        expected = set(line["expect_any"])
+        raw = " ".join([*line.get("prev", ()), line["text"]])
+        vector = (await engine.embedder.embed_queries([raw]))[0]
+        hits = await engine.backend.search(tenant_id, SearchRequest(raw, vector, k=TOP))
+        variants["raw message, hybrid"].append(rank_of(hit_codes(hits), expected))
+        understood = understand(line["text"], line.get("prev", ()))
+        request = SearchRequest(
+            understood.text or line["text"],
+            None,
+            SearchFilter(price_min=understood.price_min, price_max=understood.price_max,
+                         in_stock=understood.in_stock),
+            k=TOP,
+        )  # fmt: skip
+        hits = await engine.backend.search(tenant_id, request)
+        variants["understood, lexical"].append(rank_of(hit_codes(hits), expected))
+    for name, ranks in variants.items():
+        recall, mrr, hit1 = scores(ranks)
+        print(f"ablation {name:<22} recall@5={recall:.3f} mrr={mrr:.3f} hit@1={hit1:.3f}")
+
+
+async def quality(
+    engine: SearchEngine, queries: list[dict[str, Any]], *, ablate: bool = False
+) -> str:
     tenant_id = await new_tenant("Demo")
     made = await _tenant_ref(tenant_id)
     await import_into_tenant(tenant=made, data=demo_catalog())
@@ -100,8 +141,7 @@ async def quality(engine: SearchEngine, queries: list[dict[str, Any]]) -> str:
     index_s = time.perf_counter() - started
     print(f"indexed {entries} entries in {index_s:.1f} s with {engine.embedder.model}", flush=True)
     await engine.search(tenant_id, "warm up")
-    hits1 = hits5 = 0
-    reciprocal: list[float] = []
+    ranks: list[int | None] = []
     latencies: list[float] = []
     for line in queries:
         started = time.perf_counter()
@@ -109,20 +149,19 @@ async def quality(engine: SearchEngine, queries: list[dict[str, Any]]) -> str:
                                       first=TOP)  # fmt: skip
         latencies.append((time.perf_counter() - started) * 1000)
         codes = hit_codes(results.hits)
-        expected = set(line["expect_any"])
-        rank = next((i for i, code in enumerate(codes, 1) if code in expected), None)
-        hits1 += rank == 1
-        hits5 += rank is not None and rank <= 5
-        reciprocal.append(1 / rank if rank else 0.0)
+        rank = rank_of(codes, set(line["expect_any"]))
+        ranks.append(rank)
         mark = "ok " if rank and rank <= 5 else "MISS"
         print(
             f"{mark} rank={rank or '-':>2} {line['text']!r} -> {results.understood.text!r}"
             f" {codes[:5]}",
             flush=True,
         )
-    n = len(queries)
+    if ablate:
+        await ablations(engine, tenant_id, queries)
+    recall, mrr, hit1 = scores(ranks)
     return (
-        f"recall@5={hits5 / n:.3f} mrr={statistics.fmean(reciprocal):.3f} hit@1={hits1 / n:.3f}"
+        f"recall@5={recall:.3f} mrr={mrr:.3f} hit@1={hit1:.3f}"
         f" p50_ms={pct(latencies, 50):.1f} p95_ms={pct(latencies, 95):.1f}"
     )
 
@@ -243,7 +282,7 @@ async def main(args: argparse.Namespace) -> str:
         try:
             if args.scale:
                 return await scale(engine, queries, args)
-            return await quality(engine, queries)
+            return await quality(engine, queries, ablate=args.ablations)
         finally:
             await engine.backend.close()
             await close_db()
@@ -254,6 +293,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--queries", default=str(DEFAULT_QUERIES))
     parser.add_argument("--backend", choices=["postgres", "elasticsearch"], default="postgres")
     parser.add_argument("--scale", action="store_true")
+    parser.add_argument(
+        "--ablations", action="store_true", help="also score without understanding / vectors"
+    )
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--tenants", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=5)

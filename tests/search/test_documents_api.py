@@ -5,8 +5,6 @@ task, deletion that takes them out again, and refusals as userErrors."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -14,7 +12,7 @@ import httpx
 from tests.conftest import MakeTenant, gql
 from tests.search.test_documents_extract import pdf_bytes
 from tests.search.test_indexing import eventually
-from wabotiq.app import create_app
+from tests.test_hardening import app_client
 from wabotiq.search.runtime import get_engine
 from wabotiq.settings import Settings
 
@@ -126,17 +124,6 @@ async def passages(
 
 def codes(payload: dict[str, Any]) -> list[str]:
     return [error["code"] for error in payload["userErrors"]]
-
-
-@asynccontextmanager
-async def app_client(
-    settings: Settings, database_url: str, **update: Any
-) -> AsyncIterator[httpx.AsyncClient]:
-    """A client over a fresh app built from the test settings with `update` applied."""
-    app = create_app(settings.model_copy(update=update), database_url=database_url, manage_db=False)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
 
 
 async def test_markdown_and_pdf_are_listed_and_their_passages_become_searchable(
