@@ -61,17 +61,30 @@ def test_up_serves_the_demo_tenant_and_stops_the_database_on_signal(tmp_path, st
     assert any(demo["api_key"] in line for line in lines)
     assert any(demo["owner_email"] in line for line in lines)
 
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": "{ me { tenant { slug } } }"}).encode(),
-        headers={
-            "content-type": "application/json",
-            "X-Tenant-ID": demo["tenant_id"],
-            "X-Tenant-API-Key": demo["api_key"],
-        },
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert json.loads(response.read())["data"]["me"]["tenant"]["slug"] == "demo"
+    def graphql(query: str) -> dict:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/graphql",
+            data=json.dumps({"query": query}).encode(),
+            headers={
+                "content-type": "application/json",
+                "X-Tenant-ID": demo["tenant_id"],
+                "X-Tenant-API-Key": demo["api_key"],
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    assert graphql("{ me { tenant { slug } } }")["data"]["me"]["tenant"]["slug"] == "demo"
+
+    if stop_signal == signal.SIGINT:
+        # The demo catalog gets indexed in the background: a customer's question finds it.
+        search = """{ search(query: "Niaje, una laptop ngapi?", first: 3) {
+            hits { ... on ProductSearchHit { product { sku } } } } }"""
+        deadline = time.monotonic() + 120
+        while not (hits := graphql(search)["data"]["search"]["hits"]):
+            assert time.monotonic() < deadline, "the demo catalog was not indexed"
+            time.sleep(0.5)
+        assert all(hit["product"]["sku"].startswith("LP-") for hit in hits)
 
     pidfile = tmp_path / "postgres" / "postmaster.pid"
     assert pidfile.exists()
