@@ -12,11 +12,12 @@ from wabotiq.search.postgres.queries import hybrid_search
 from wabotiq.search.types import Kind, SearchEntry, SearchHit, SearchRequest, vector_literal
 from wabotiq.tenancy.context import TenantRef, schema_for, tenant_context
 
-# Typos: the default word_similarity threshold (0.6) misses 'samsng' and 'lenvo'.
-TRIGRAM_THRESHOLD = 0.5
+# Typos: 'samsng'/'samsung' and 'lenvo'/'lenovo' are 0.5 and 0.44 similar; the default
+# threshold (0.3) suggests too many unrelated words.
+TRIGRAM_THRESHOLD = 0.4
 # A filtered HNSW scan on a small tenant returns too few rows unless it keeps scanning.
 SEARCH_SETTINGS = (
-    f"SET LOCAL pg_trgm.word_similarity_threshold = {TRIGRAM_THRESHOLD};"
+    f"SET LOCAL pg_trgm.similarity_threshold = {TRIGRAM_THRESHOLD};"
     " SET LOCAL hnsw.iterative_scan = relaxed_order;"
     " SET LOCAL hnsw.ef_search = 100"
 )
@@ -35,6 +36,15 @@ ON CONFLICT (id) DO UPDATE SET
     title = excluded.title, body = excluded.body, code = excluded.code,
     source = excluded.source, category_ids = excluded.category_ids, price = excluded.price,
     in_stock = excluded.in_stock, embedding = excluded.embedding, updated_at = now()
+"""
+
+_WORDS = """
+INSERT INTO search_words (word)
+SELECT DISTINCT lexeme FROM unnest($1::text[]) AS t (text),
+    unnest(tsvector_to_array(to_tsvector('simple', public.search_fold(t.text)))) AS lexeme
+WHERE length(lexeme) >= 4 AND lexeme !~ '^[0-9]+$'
+ORDER BY lexeme
+ON CONFLICT DO NOTHING
 """
 
 
@@ -75,8 +85,9 @@ class PostgresBackend:
             )  # fmt: skip
             for column, value in zip(columns, row, strict=True):
                 column.append(value)
-        async with self._connection(tenant_id) as connection:
+        async with self._connection(tenant_id) as connection, connection.transaction():
             await connection.execute(_UPSERT, *columns)
+            await connection.execute(_WORDS, [f"{e.title} {e.code} {e.body}" for e in entries])
 
     async def delete(self, tenant_id: str, kind: Kind, entity_ids: Sequence[str]) -> None:
         async with self._connection(tenant_id) as connection:

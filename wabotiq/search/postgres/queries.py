@@ -20,9 +20,11 @@ from wabotiq.search.types import (
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # Terms shorter than this are matched exactly, longer ones also as prefixes ("laptop:*" finds
-# "laptops"); trigram typo matching only looks at terms at least this long.
+# "laptops"); typo correction only looks at terms at least this long.
 PREFIX_MIN = 3
 TRIGRAM_MIN = 4
+# Vocabulary words tried in place of a misspelt term.
+SUGGESTIONS = 3
 MAX_TERMS = 16
 
 
@@ -86,22 +88,30 @@ def hybrid_search(request: SearchRequest, *, candidates: int = CANDIDATES) -> tu
         retrievers.append(FULLTEXT)
     long_terms = [term for term in terms if len(term) >= TRIGRAM_MIN]
     if long_terms:
-        # Typo tolerance: only terms that match no indexed word (as a word or a prefix) go to
-        # the trigram retriever; word_similarity over every entry holding a common word such
-        # as "phone" would cost more than the other two retrievers together.
+        # Typo tolerance, the pg_trgm way: a term that is no indexed word (nor a prefix of one)
+        # is replaced by the tenant's words that look like it (trigram similarity over the
+        # small `search_words` vocabulary, not over every entry), which are then searched as
+        # words. "samsng" finds "samsung", "lenvo laptp" finds "lenovo" and "laptop".
         t = params.add(long_terms)
         ctes.append(
-            f"""unmatched AS MATERIALIZED (
-    SELECT t.term FROM unnest({t}::text[]) AS t (term)
-    WHERE NOT EXISTS (
-        SELECT FROM search_entries x
-        WHERE x.tsv @@ to_tsquery('simple', public.search_fold(t.term) || ':*'))),
+            f"""corrected AS MATERIALIZED (
+    SELECT to_tsquery('simple', string_agg(w.word, ' | ')) AS q
+    FROM unnest({t}::text[]) AS t (term)
+    CROSS JOIN LATERAL (
+        SELECT v.word FROM search_words v
+        WHERE v.word OPERATOR(extensions.%) public.search_fold(t.term)
+        ORDER BY extensions.similarity(v.word, public.search_fold(t.term)) DESC, v.word
+        LIMIT {SUGGESTIONS}) w
+    WHERE NOT EXISTS (  -- a word, or a prefix of one (as the full-text query matches it)
+        SELECT FROM search_words x
+        WHERE x.word >= public.search_fold(t.term)
+          AND x.word < public.search_fold(t.term) || chr(1114111))),
 {TRIGRAM} AS (
-    SELECT id, row_number() OVER (ORDER BY similarity DESC, id) AS r FROM (
-        SELECT e.id, sum(extensions.word_similarity(u.term, e.fold)) AS similarity
-        FROM search_entries e, unmatched u
-        WHERE u.term OPERATOR(extensions.<%) e.fold AND {where}
-        GROUP BY e.id ORDER BY similarity DESC, e.id LIMIT {candidates}) s)"""
+    SELECT id, row_number() OVER (ORDER BY rank DESC, id) AS r FROM (
+        SELECT e.id, ts_rank_cd(e.tsv, c.q) AS rank
+        FROM search_entries e, corrected c
+        WHERE c.q IS NOT NULL AND e.tsv @@ c.q AND {where}
+        ORDER BY rank DESC, e.id LIMIT {candidates}) s)"""
         )
         retrievers.append(TRIGRAM)
     if request.vector is not None:

@@ -1,4 +1,4 @@
-"""Search: the Postgres search index, its state (embedding model and dimension), the embedding
+"""Search: the Postgres search index and its vocabulary, its state (embedding model and dimension), the embedding
 cache by content hash, uploaded documents and their chunks; service tags for search."""
 
 SQL = """
@@ -14,7 +14,6 @@ CREATE TABLE search_entries (
     category_ids uuid[] NOT NULL DEFAULT '{}',
     price numeric(14, 2),
     in_stock boolean NOT NULL DEFAULT true,
-    fold text GENERATED ALWAYS AS (public.search_fold(title || ' ' || code)) STORED,
     tsv tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('simple', public.search_fold(title || ' ' || code)), 'A')
         || setweight(to_tsvector('simple', public.search_fold(body)), 'B')
@@ -23,11 +22,21 @@ CREATE TABLE search_entries (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX search_entries_entity ON search_entries (kind, entity_id);
-CREATE INDEX search_entries_tsv ON search_entries USING gin (tsv);
-CREATE INDEX search_entries_fold ON search_entries USING gin (fold extensions.gin_trgm_ops);
+-- fastupdate off: no pending list that every query scans linearly until the next vacuum
+-- (catalog writes are few; searches are many).
+CREATE INDEX search_entries_tsv ON search_entries USING gin (tsv) WITH (fastupdate = off);
 CREATE INDEX search_entries_categories ON search_entries USING gin (category_ids);
 CREATE INDEX search_entries_embedding ON search_entries
     USING hnsw (embedding extensions.vector_cosine_ops);
+
+-- Every word indexed so far (folded, 4+ letters): typo correction compares a query term with
+-- these few thousand words by trigram instead of with every entry. Never pruned: a word
+-- whose entries left matches nothing.
+CREATE TABLE search_words (
+    word text COLLATE "C" PRIMARY KEY
+);
+CREATE INDEX search_words_trigrams ON search_words
+    USING gin (word extensions.gin_trgm_ops) WITH (fastupdate = off);
 
 -- One row: which embedding model and dimension the tenant's index holds.
 CREATE TABLE search_state (
