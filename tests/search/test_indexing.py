@@ -166,7 +166,16 @@ async def test_a_new_embedding_model_or_dimension_rebuilds_the_tenant_index(
     product = await create_product(client, headers, "DIM-1", name="Hisense TV 43 inch")
     await create_product(client, headers, "DIM-2", name="Ramtons fridge")
     default = get_engine()
-    await default.ensure_indexed(tenant.id)
+
+    async def settled() -> bool:  # both creations dispatched and indexed by the app's worker
+        async with get_pool().acquire() as connection:
+            return await connection.fetchval(
+                f"SELECT (SELECT count(*) FROM t_{tenant.id}.search_entries) = 2"
+                f" AND NOT EXISTS (SELECT FROM t_{tenant.id}.outbox WHERE dispatched_at IS NULL)"
+                f" AND EXISTS (SELECT FROM t_{tenant.id}.search_state)"
+            )
+
+    await eventually(settled)
     assert await default.state(tenant.id) == default.wanted_state
 
     smaller = CountingEmbedder(default.embedder, dim=64, model="test/e5-first-64")
@@ -183,6 +192,11 @@ async def test_a_new_embedding_model_or_dimension_rebuilds_the_tenant_index(
     assert [row["d"] for row in dims] == [64]
     found = await engine.search(tenant.id, "television 43")
     assert found.hits and found.hits[0].code == "DIM-1"
+    # A process still on the other model does not compare vectors of two models: until the
+    # rebuild it answers from the lexical retrievers alone.
+    stale = await default.search(tenant.id, "hisense")
+    assert [hit.code for hit in stale.hits] == ["DIM-1"]
+    assert "vector" not in stale.hits[0].retrievers
     # Back on the default model, the next event rebuilds again.
     assert await default.index(tenant.id, "product", [raw_id]) == 2
     assert await default.state(tenant.id) == default.wanted_state

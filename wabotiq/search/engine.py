@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -30,6 +31,7 @@ from wabotiq.tenancy.context import TenantRef, schema_for, tenant_context
 
 # Candidates re-ordered by price when a customer asks for something cheap.
 CHEAP_POOL = 20
+STATE_TTL_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,21 @@ class SearchEngine:
     def __init__(self, backend: SearchBackend, embedder: Embedder) -> None:
         self.backend = backend
         self.embedder = embedder
+        self._checked: dict[str, float] = {}  # tenant -> when its index was last seen current
+
+    async def _current(self, tenant_id: str) -> bool:
+        """Whether the tenant's vectors come from this engine's model. Until a rebuild (the
+        next catalog event, `wabotiq up`, or `wabotiq search reindex`) they may not, e.g. right
+        after the embedder changed: then search is lexical only rather than comparing vectors
+        of two models. A positive answer is trusted for STATE_TTL_S."""
+        now = time.monotonic()
+        if now - self._checked.get(tenant_id, -STATE_TTL_S) < STATE_TTL_S:
+            return True
+        if await self.state(tenant_id) != self.wanted_state:
+            self._checked.pop(tenant_id, None)
+            return False
+        self._checked[tenant_id] = now
+        return True
 
     @property
     def wanted_state(self) -> IndexState:
@@ -215,7 +232,9 @@ class SearchEngine:
             in_stock=given.in_stock if given.in_stock is not None else understood.in_stock,
         )
         text = understood.text or query
-        vector = (await self.embedder.embed_queries([text]))[0]
+        vector: Vector | None = None
+        if await self._current(tenant_id):
+            vector = (await self.embedder.embed_queries([text]))[0]
         pool = max(first, CHEAP_POOL) if understood.cheap else first
         hits: list[SearchHit] = []
         if given.category_ids is None and understood.category:
