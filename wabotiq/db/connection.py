@@ -66,6 +66,17 @@ async def route_connection(connection: asyncpg.Connection) -> None:
     await connection.route_to(current_schema())
 
 
+# Session settings of every pooled connection, sent when it connects (no round trip per query):
+# the Postgres search backend relies on them. 'samsng'/'samsung' and 'lenvo'/'lenovo' are 0.5
+# and 0.44 trigram-similar, and the default threshold (0.3) suggests unrelated words; a filtered
+# HNSW scan on a small tenant returns too few rows unless it keeps scanning (iterative scan).
+SESSION_SETTINGS = (
+    ("pg_trgm.similarity_threshold", "0.4"),
+    ("hnsw.iterative_scan", "relaxed_order"),
+    ("hnsw.ef_search", "100"),
+)
+
+
 def tortoise_config(settings: Settings, database_url: str) -> dict[str, Any]:
     credentials = credentials_from_url(database_url)
     credentials.update(
@@ -73,6 +84,7 @@ def tortoise_config(settings: Settings, database_url: str) -> dict[str, Any]:
         maxsize=settings.db_pool_max,
         setup=route_connection,
         connection_class=RoutedConnection,
+        server_settings=dict(SESSION_SETTINGS),
         max_queries=settings.db_max_queries,
         max_inactive_connection_lifetime=settings.db_max_inactive_lifetime_s,
     )

@@ -12,16 +12,6 @@ from wabotiq.search.postgres.queries import hybrid_search
 from wabotiq.search.types import Kind, SearchEntry, SearchHit, SearchRequest, vector_literal
 from wabotiq.tenancy.context import TenantRef, schema_for, tenant_context
 
-# Typos: 'samsng'/'samsung' and 'lenvo'/'lenovo' are 0.5 and 0.44 similar; the default
-# threshold (0.3) suggests too many unrelated words.
-TRIGRAM_THRESHOLD = 0.4
-# A filtered HNSW scan on a small tenant returns too few rows unless it keeps scanning.
-SEARCH_SETTINGS = (
-    f"SET LOCAL pg_trgm.similarity_threshold = {TRIGRAM_THRESHOLD};"
-    " SET LOCAL hnsw.iterative_scan = relaxed_order;"
-    " SET LOCAL hnsw.ef_search = 100"
-)
-
 _UPSERT = """
 INSERT INTO search_entries AS e
     (id, kind, entity_id, chunk, title, body, code, source, category_ids, price, in_stock,
@@ -103,8 +93,9 @@ class PostgresBackend:
 
     async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
         sql, args = hybrid_search(request)
-        async with self._connection(tenant_id) as connection, connection.transaction():
-            await connection.execute(SEARCH_SETTINGS)
+        # The trigram threshold and HNSW iterative scans are session settings of every
+        # pooled connection (wabotiq.db.connection.SESSION_SETTINGS).
+        async with self._connection(tenant_id) as connection:
             rows = await connection.fetch(sql, *args)
         return [
             SearchHit(

@@ -1,5 +1,6 @@
-"""Search: the Postgres search index and its vocabulary, its state (embedding model and dimension), the embedding
-cache by content hash, uploaded documents and their chunks; service tags for search."""
+"""Search: the Postgres search index and its vocabulary, its state (embedding model and
+dimension), the embedding cache by content hash, uploaded documents and their chunks; service
+tags for search."""
 
 SQL = """
 CREATE TABLE search_entries (
