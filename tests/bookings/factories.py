@@ -17,7 +17,7 @@ USER_ERRORS = "userErrors { field message code }"
 
 SERVICE_FIELDS = """
 id code name description durationMinutes price { amount currency }
-bufferBeforeMinutes bufferAfterMinutes leadTimeMinutes active archived
+bufferBeforeMinutes bufferAfterMinutes leadTimeMinutes active archived tags
 """
 
 SERVICE_CREATE = f"""

@@ -12,6 +12,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from tests.bookings.factories import make_service
 from tests.conftest import MakeTenant
 from tests.resolvers.catalog.api import (
     PRODUCT_ARCHIVE,
@@ -200,3 +201,47 @@ async def test_a_new_embedding_model_or_dimension_rebuilds_the_tenant_index(
     # Back on the default model, the next event rebuilds again.
     assert await default.index(tenant.id, "product", [raw_id]) == 2
     assert await default.state(tenant.id) == default.wanted_state
+
+
+SERVICE_UPDATE = """
+mutation($input: ServiceUpdateInput!) {
+  serviceUpdate(input: $input) { service { id tags } userErrors { code } }
+}
+"""
+SERVICE_ARCHIVE = """
+mutation($id: ID!) { serviceArchive(input: {id: $id}) { service { id } userErrors { code } } }
+"""
+
+
+async def test_services_and_their_tags_are_indexed_from_service_events(
+    client: httpx.AsyncClient, make_tenant: MakeTenant
+) -> None:
+    tenant = await make_tenant()
+    service = await make_service(
+        client, tenant, name="Men's cut", code="SV-CUT", tags=[" Kinyozi ", "fade", "kinyozi"]
+    )
+    assert service["tags"] == ["kinyozi", "fade"]  # trimmed, lowercase, once
+    raw_id = from_global_id(service["id"], "Service")
+
+    async def found(query: str) -> bool:
+        hits_ = await hits(tenant.id, query, kinds=frozenset({"service"}))
+        return any(hit.entity_id == raw_id for hit in hits_)
+
+    await eventually(lambda: found("kinyozi"))
+    updated = await mutate_ok(
+        client, tenant.key_headers(), SERVICE_UPDATE,
+        {"input": {"id": service["id"], "tags": ["barber"]}},
+    )  # fmt: skip
+    assert updated["service"]["tags"] == ["barber"]
+
+    async def retagged() -> bool:
+        entry = await hits(tenant.id, "barber", kinds=frozenset({"service"}))
+        return bool(entry) and entry[0].entity_id == raw_id and "kinyozi" not in entry[0].body
+
+    await eventually(retagged)
+    await mutate_ok(client, tenant.key_headers(), SERVICE_ARCHIVE, {"id": service["id"]})
+
+    async def gone() -> bool:
+        return not await found("barber")
+
+    await eventually(gone)

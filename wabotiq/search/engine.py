@@ -3,6 +3,7 @@ workers (indexing from outbox events) and the CLI (reindex). Tenants are always 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -32,6 +33,7 @@ from wabotiq.tenancy.context import TenantRef, schema_for, tenant_context
 # Candidates re-ordered by price when a customer asks for something cheap.
 CHEAP_POOL = 20
 STATE_TTL_S = 30.0
+MAX_REBUILDS = 2  # concurrent tenant rebuilds per process
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ class SearchEngine:
         self.backend = backend
         self.embedder = embedder
         self._checked: dict[str, float] = {}  # tenant -> when its index was last seen current
+        self._rebuilds = asyncio.Semaphore(MAX_REBUILDS)
 
     async def _current(self, tenant_id: str) -> bool:
         """Whether the tenant's vectors come from this engine's model. Until a rebuild (the
@@ -174,7 +177,9 @@ class SearchEngine:
         while this one waited for the lock."""
         wanted = self.wanted_state
         written = 0
-        async with self._tenant(tenant_id) as lock:
+        # A rebuild holds one pooled connection for its lock and borrows another for each step:
+        # bounding rebuilds per process keeps a burst of them from draining the pool.
+        async with self._rebuilds, self._tenant(tenant_id) as lock:
             await lock.execute("SELECT pg_advisory_lock(hashtext($1))", f"search:{tenant_id}")
             try:
                 if not force and await self.state(tenant_id) == wanted:

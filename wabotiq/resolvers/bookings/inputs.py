@@ -27,6 +27,10 @@ class ServiceCreateInput:
         default=0, description="How long in advance it must be booked."
     )
     active: bool = strawberry.field(default=True, description="Offered for booking.")
+    tags: list[str] = strawberry.field(
+        default_factory=list,
+        description="Words customers use for it (e.g. 'kinyozi'); search matches them.",
+    )
 
 
 @strawberry.input(description="Changes to a service; omitted fields stay as they are.")
@@ -47,6 +51,7 @@ class ServiceUpdateInput:
     active: bool | None = strawberry.field(
         default=None, description="Offer (true) or stop offering (false) it."
     )
+    tags: list[str] | None = strawberry.field(default=None, description="New tags (replace).")
 
 
 @strawberry.input(description="A new variant of a service.")

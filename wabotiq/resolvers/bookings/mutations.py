@@ -103,6 +103,7 @@ class ServicesMutations:
                 buffer_after_minutes=input.buffer_after_minutes,
                 lead_time_minutes=input.lead_time_minutes,
                 active=input.active,
+                tags=input.tags,
             )
         )
         return _service_payload(info, service, errors)
@@ -123,6 +124,7 @@ class ServicesMutations:
                 "buffer_after_minutes",
                 "lead_time_minutes",
                 "active",
+                "tags",
             ),
         )
         if input.price is not None:

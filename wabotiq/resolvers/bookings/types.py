@@ -119,6 +119,7 @@ class Service:
     )
     lead_time_minutes: int = strawberry.field(description="How long in advance it must be booked.")
     active: bool = strawberry.field(description="Offered for booking.")
+    tags: list[str] = strawberry.field(description="Words customers use for it; searchable.")
     archived: bool = strawberry.field(description="Retired: hidden from listings and booking.")
     created_at: datetime = strawberry.field(description="When the service was added.")
     updated_at: datetime = strawberry.field(description="When the service last changed.")
@@ -159,6 +160,7 @@ class Service:
             buffer_after_minutes=service.buffer_after_minutes,
             lead_time_minutes=service.lead_time_minutes,
             active=service.active,
+            tags=list(service.tags),
             archived=service.archived_at is not None,
             created_at=service.created_at,
             updated_at=service.updated_at,
