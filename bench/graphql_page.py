@@ -5,7 +5,7 @@
 One process, one run: seeds a tenant with 50 products (3 variants each) in 5 categories,
 then serves the same page (a) through `/graphql` with an API key, the fast executor on,
 (b) the same with graphql-core's standard executor, and (c) as JSON by a plain Starlette
-endpoint running three asyncpg queries. Requests are driven straight through ASGI (no client
+endpoint running four asyncpg queries. Requests are driven straight through ASGI (no client
 library in between), in alternating rounds. The last line is
 `graphql_rps=… raw_rps=… ratio=…` (ratio = graphql / raw, with the fast executor).
 """

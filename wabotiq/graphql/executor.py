@@ -2,11 +2,12 @@
 
 graphql-core spends a few microseconds on every field: resolve info, resolver call, completion.
 Most fields of a page are plain attributes (a Strawberry field without resolver, arguments,
-directives or field extensions) whose values are scalars. For each object selection this
-executor plans once per request which fields are plain and completes them with a getattr and
-the scalar's serializer, in one loop; everything unusual (resolvers, arguments, directives,
-abstract types, `is_type_of`, resolve-middleware, errors of any kind) goes back to
-graphql-core's own code, so data, errors and error paths stay identical.
+directives or field extensions) whose values are scalars or more plain objects. For each object
+selection this executor plans which fields are plain (`plans.py`); a plan whose whole sub-tree
+is plain becomes one generated function (`compiled.py`), others are completed by a loop over
+their steps. Everything unusual (resolvers, arguments, directives, abstract types,
+`is_type_of`, resolve-middleware, errors of any kind) goes back to graphql-core's own code, so
+data, errors and error paths stay identical.
 
 Leans on graphql-core 3.3 internals (`Executor.complete_object_value`, `execute_field`,
 `collect_subfields`, `handle_field_error`): the test suite runs with it on and off.
@@ -15,148 +16,43 @@ Leans on graphql-core 3.3 internals (`Executor.complete_object_value`, `execute_
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import (
-    GraphQLBoolean,
-    GraphQLID,
-    GraphQLInt,
-    GraphQLLeafType,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLOutputType,
-    GraphQLString,
-    is_leaf_type,
-)
+from graphql import GraphQLInt, GraphQLNonNull, GraphQLObjectType, is_leaf_type
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, Undefined
 from graphql.pyutils.gather_with_cancel import gather_with_cancel
-from strawberry import Info as StrawberryInfo
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from wabotiq.graphql.compiled import compilable, compile_plan
+from wabotiq.graphql.plans import (
+    DELEGATE,
+    IDENTITY,
+    LEAF,
+    LEAF_LIST,
+    NOT_PREFETCHED,
+    OBJECT,
+    OBJECT_LIST,
+    RESOLVED,
+    TYPENAME,
+    Fallback,
+    Plan,
+    Step,
+    direct_call,
+    is_plain,
+    is_static,
+    leaf,
+    leaf_list,
+    plain_nodes,
+    prefetched_attr,
+    unwrap,
+)
 
-class _Fallback(Exception):
-    """This value needs graphql-core's general path."""
-
-
-LEAF, LEAF_LIST, TYPENAME, OBJECT, OBJECT_LIST, DELEGATE, RESOLVED = range(7)
-
-# Scalars whose output coercion returns a value of exactly this Python type unchanged.
-_IDENTITY: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
-_INT_RANGE = (-(2**31), 2**31 - 1)
-
-
-@dataclass(slots=True)
-class Step:
-    kind: int
-    name: str
-    attr: str = ""
-    non_null: bool = False
-    item_non_null: bool = False
-    leaf: GraphQLLeafType | None = None
-    object_type: GraphQLObjectType | None = None
-    field_type: GraphQLOutputType | None = None
-    details: Any = None
-    same_type: type | None = None
-    is_int: bool = False
-    field_def: Any = None
-    is_list: bool = False
-    direct: Callable[[Any, Any], Any] | None = None
-
-
-@dataclass(slots=True)
-class Plan:
-    type_name: str
-    pure: list[Step] = field(default_factory=list)
-    rest: list[Step] = field(default_factory=list)
-    order: list[str] = field(default_factory=list)
-
-
-def _is_plain(field_def: Any, details: Any) -> bool:
-    resolve = field_def.resolve
-    if resolve is None or not getattr(resolve, "_is_default", False):
-        return False
-    for detail in details:
-        node = detail.node
-        if node.arguments or node.directives or detail.fragment_variable_values:
-            return False
-    return True
-
-
-def _unwrap(gql_type: GraphQLOutputType) -> tuple[bool, bool, bool, Any]:
-    """(non_null, is_list, item_non_null, named) for T, T!, [T], [T!], [T]!, [T!]!; else None."""
-    non_null = isinstance(gql_type, GraphQLNonNull)
-    inner = gql_type.of_type if non_null else gql_type
-    if isinstance(inner, GraphQLList):
-        item = inner.of_type
-        item_non_null = isinstance(item, GraphQLNonNull)
-        named = item.of_type if item_non_null else item
-        if isinstance(named, GraphQLList | GraphQLNonNull):
-            return non_null, True, item_non_null, None
-        return non_null, True, item_non_null, named
-    return non_null, False, False, inner
-
-
-def _direct_call(field_def: Any) -> Callable[[Any, Any], Any] | None:
-    """Call a plain method resolver `def f(self[, info])` without Strawberry's per-call
-    argument conversion and extension chain, which it has nothing to do for here. Fields
-    with arguments, field extensions (permission classes become one), root/parent
-    parameters or async resolvers keep the full path. (The schema sets no field exception
-    handlers, which would also need the full path.)"""
-    field = field_def.extensions.get("strawberry-definition")
-    resolver = getattr(field, "base_resolver", None)
-    if resolver is None or field.extensions or field.arguments or resolver.is_async:
-        return None
-    if not resolver.self_parameter or resolver.parent_parameter or resolver.root_parameter:
-        return None
-    func = resolver.wrapped_func
-    info_parameter = resolver.info_parameter
-    if info_parameter is None:
-        return lambda source, _info: func(source)
-    name = info_parameter.name
-
-    def call(source: Any, info: Any) -> Any:
-        return func(source, **{name: StrawberryInfo(_raw_info=info, _field=field)})
-
-    return call
-
-
-def _leaf(step: Step, value: Any) -> Any:
-    if type(value) is step.same_type:
-        return value
-    if step.is_int and type(value) is int and _INT_RANGE[0] <= value <= _INT_RANGE[1]:
-        return value
-    if value is None or value is Undefined:
-        if step.non_null:
-            raise _Fallback
-        return None
-    try:
-        coerced = step.leaf.coerce_output_value(value)  # type: ignore[union-attr]
-    except Exception as exc:  # noqa: BLE001 - graphql-core reports it properly
-        raise _Fallback from exc
-    if coerced is None or coerced is Undefined:
-        raise _Fallback
-    return coerced
-
-
-def _leaf_list(step: Step, value: Any) -> Any:
-    if value is None:
-        if step.non_null:
-            raise _Fallback
-        return None
-    if not isinstance(value, list | tuple):
-        raise _Fallback
-    item = Step(
-        LEAF,
-        step.name,
-        non_null=step.item_non_null,
-        leaf=step.leaf,
-        same_type=step.same_type,
-        is_int=step.is_int,
-    )
-    return [_leaf(item, v) for v in value]
+# Plans of selections that depend on the document alone, by return type and field nodes (the
+# parser cache hands every request the same nodes); entries keep their nodes alive, so an id
+# is never reused while its entry exists.
+_SHARED: dict[tuple[Any, tuple[int, ...]], tuple[tuple[Any, ...], Plan | None]] = {}
+SHARED_MAX = 4096
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -174,24 +70,45 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._plans.get(key)
         if cached is not None:
             return cached[1]
-        plan = self._build_plan(return_type, details)
+        plan = self._shared_plan(return_type, details)
         self._plans[key] = (details, plan)  # keeps `details` alive so its id stays unique
         return plan
 
-    def _build_plan(self, return_type: GraphQLObjectType, details: Any) -> Plan | None:
+    def _shared_plan(self, return_type: GraphQLObjectType, details: Any) -> Plan | None:
         if not self._fast or return_type.is_type_of is not None:
             return None
+        nodes = tuple(d.node for d in details)
+        key = (return_type, tuple(map(id, nodes)))
+        found = _SHARED.get(key)
+        if found is not None:
+            return found[1]
+        static = is_static(details, self.fragments)
+        plan = self._build_plan(return_type, details, static)
+        if static:
+            if len(_SHARED) >= SHARED_MAX:
+                _SHARED.clear()
+            _SHARED[key] = (nodes, plan)
+        return plan
+
+    def _build_plan(
+        self, return_type: GraphQLObjectType, details: Any, static: bool
+    ) -> Plan | None:
         grouped, defer_usages, *_ = self.collect_subfields(return_type, details)
         if defer_usages:
             return None
-        plan = Plan(type_name=return_type.name)
+        plan = Plan(type_name=return_type.name, shared=static)
         for name, field_details in grouped.items():
             plan.order.append(name)
             plan_step = self._step(return_type, name, field_details)
             if plan_step.kind in (LEAF, LEAF_LIST, TYPENAME):
                 plan.pure.append(plan_step)
             else:
+                if plan_step.kind in (OBJECT, OBJECT_LIST):
+                    child = self._plan(plan_step.object_type, plan_step.details)  # type: ignore[arg-type]
+                    plan_step.child = child if child is not None and child.shared else None
                 plan.rest.append(plan_step)
+        if compilable(plan):
+            plan.compiled = compile_plan(plan)
         return plan
 
     def _step(self, parent: GraphQLObjectType, name: str, details: Any) -> Step:
@@ -202,10 +119,15 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         field_def = parent.fields.get(field_name)
         if field_def is None:
             return Step(DELEGATE, name, details=details)
-        if not _is_plain(field_def, details):
+        non_null, is_list, item_non_null, named = unwrap(field_def.type)
+        attr = prefetched_attr(field_def, details)
+        if attr is not None and isinstance(named, GraphQLObjectType):
+            prefetched = True
+        elif is_plain(field_def, details):
+            attr = field_def.extensions["strawberry-definition"].python_name
+            prefetched = False
+        else:
             return self._resolved_step(name, field_def, details)
-        non_null, is_list, item_non_null, named = _unwrap(field_def.type)
-        attr = field_def.extensions["strawberry-definition"].python_name
         common = {
             "name": name,
             "attr": attr,
@@ -213,6 +135,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             "item_non_null": item_non_null,
             "field_type": field_def.type,
             "details": details,
+            "prefetched": prefetched,
+            "is_list": is_list,
         }
         if named is None:
             return Step(DELEGATE, name, details=details)
@@ -220,7 +144,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return Step(
                 LEAF_LIST if is_list else LEAF,
                 leaf=named,
-                same_type=_IDENTITY.get(named),
+                same_type=IDENTITY.get(named),
                 is_int=named is GraphQLInt,
                 **common,
             )
@@ -231,17 +155,13 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _resolved_step(self, name: str, field_def: Any, details: Any) -> Step:
         """A field with a resolver but no arguments or directives whose value is an object or
         a list of objects: graphql-core resolves it, our plans complete it."""
-        plain_nodes = all(
-            not d.node.arguments and not d.node.directives and not d.fragment_variable_values
-            for d in details
-        )
-        non_null, is_list, item_non_null, named = _unwrap(field_def.type)
-        if not plain_nodes or field_def.args or not isinstance(named, GraphQLObjectType):
+        non_null, is_list, item_non_null, named = unwrap(field_def.type)
+        if not plain_nodes(details) or field_def.args or not isinstance(named, GraphQLObjectType):
             return Step(DELEGATE, name, details=details)
         return Step(
             RESOLVED,
             name,
-            direct=_direct_call(field_def),
+            direct=direct_call(field_def),
             non_null=non_null,
             item_non_null=item_non_null,
             object_type=named,
@@ -263,9 +183,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         plan = self._plan(return_type, field_details_list)
         if plan is not None:
+            if plan.compiled is not None:
+                try:
+                    return plan.compiled(result)
+                except Exception:  # noqa: BLE001, S110 - completed again below, the general way
+                    pass
             try:
                 pure = self._pure(plan, result)
-            except _Fallback:
+            except Fallback:
                 pass
             else:
                 return self._rest(plan, return_type, result, path, pure)
@@ -276,14 +201,29 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     @staticmethod
     def _pure(plan: Plan, source: Any) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        for step in plan.pure:
-            if step.kind == LEAF:
-                values[step.name] = _leaf(step, getattr(source, step.attr))
-            elif step.kind == LEAF_LIST:
-                values[step.name] = _leaf_list(step, getattr(source, step.attr))
-            else:
-                values[step.name] = plan.type_name
+        try:
+            for step in plan.pure:
+                if step.kind == LEAF:
+                    values[step.name] = leaf(step, getattr(source, step.attr))
+                elif step.kind == LEAF_LIST:
+                    values[step.name] = leaf_list(step, getattr(source, step.attr))
+                else:
+                    values[step.name] = plan.type_name
+        except Exception as exc:  # e.g. a missing attribute: graphql-core locates the error
+            raise Fallback from exc
         return values
+
+    @staticmethod
+    def _run_compiled(step: Step, complete: Callable[[Any], Any], value: Any) -> Any:
+        """A non-null object or list value completed by its compiled plan; raises on
+        anything unusual, leaving the value to the general path."""
+        if not step.is_list:
+            return complete(value)
+        if type(value) is not list and type(value) is not tuple:
+            raise Fallback
+        if step.item_non_null:
+            return [_null() if v is None or v is Undefined else complete(v) for v in value]
+        return [None if v is None or v is Undefined else complete(v) for v in value]
 
     def _rest(
         self,
@@ -307,10 +247,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         continue
                 elif step.kind == RESOLVED:
                     value = self._resolved_field(parent, source, step, field_path)
-                elif step.kind == OBJECT:
-                    value = self._object_field(parent, source, step, field_path)
                 else:
-                    value = self._list_field(parent, source, step, field_path)
+                    value = self._object_field(parent, source, step, field_path)
                 others[step.name] = value
                 if is_awaitable(value):
                     awaitable_names.append(step.name)
@@ -364,46 +302,45 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return completed
 
     def _complete_resolved(self, step: Step, value: Any, info: Any, path: Path) -> Any:
-        child = self._plan(step.object_type, step.details)  # type: ignore[arg-type]
-        shaped = isinstance(value, list | tuple) if step.is_list else value is not None
-        if child is None or isinstance(value, Exception) or not shaped:
+        completed = self._complete_plain(step, value, path)
+        if completed is _GENERAL:  # outside any `except`: its errors carry no Fallback context
             return self.complete_value(step.field_type, step.details, info, path, value, None)  # type: ignore[arg-type]
+        return completed
+
+    def _object_field(self, parent: GraphQLObjectType, source: Any, step: Step, path: Path) -> Any:
+        """A plain or prefetched field whose value is an object or a list of objects."""
+        try:
+            value = getattr(source, step.attr)
+        except Exception:  # noqa: BLE001 - the general path reports it
+            value = None
+        if value is not None and value is not NOT_PREFETCHED:
+            completed = self._guard(step, path, lambda: self._complete_plain(step, value, path))
+            if completed is not _GENERAL:
+                return completed
+        return self.execute_field(parent, source, step.details, path, None)
+
+    def _complete_plain(self, step: Step, value: Any, path: Path) -> Any:
+        """`value` (an object, or a list of them) completed by the child plan; _GENERAL when
+        it needs graphql-core's path instead."""
+        child = step.child or self._plan(step.object_type, step.details)  # type: ignore[arg-type]
+        shaped = isinstance(value, list | tuple) if step.is_list else value is not None
+        if child is None or not shaped or value is Undefined or isinstance(value, Exception):
+            return _GENERAL
+        if child.compiled is not None:
+            try:
+                return self._run_compiled(step, child.compiled, value)
+            except Exception:  # noqa: BLE001, S110 - completed again below, the general way
+                pass
         try:
             if step.is_list:
                 pures = [self._pure(child, v) if v is not None else _null_item(step) for v in value]
             else:
                 pure = self._pure(child, value)
-        except _Fallback:
-            return self.complete_value(step.field_type, step.details, info, path, value, None)  # type: ignore[arg-type]
+        except Fallback:
+            return _GENERAL
         if step.is_list:
             return self._complete_items(step, child, value, pures, path)
         return self._rest(child, step.object_type, value, path, pure)  # type: ignore[arg-type]
-
-    def _object_field(self, parent: GraphQLObjectType, source: Any, step: Step, path: Path) -> Any:
-        value = getattr(source, step.attr)
-        child = self._plan(step.object_type, step.details) if value is not None else None  # type: ignore[arg-type]
-        if child is None:
-            return self.execute_field(parent, source, step.details, path, None)
-        try:
-            pure = self._pure(child, value)
-        except _Fallback:
-            return self.execute_field(parent, source, step.details, path, None)
-        return self._guard(
-            step, path, lambda: self._rest(child, step.object_type, value, path, pure)
-        )  # type: ignore[arg-type]
-
-    def _list_field(self, parent: GraphQLObjectType, source: Any, step: Step, path: Path) -> Any:
-        values = getattr(source, step.attr)
-        child = self._plan(step.object_type, step.details)  # type: ignore[arg-type]
-        if child is None or not isinstance(values, list | tuple):
-            return self.execute_field(parent, source, step.details, path, None)
-        try:
-            pures = [self._pure(child, v) if v is not None else _null_item(step) for v in values]
-        except _Fallback:
-            return self.execute_field(parent, source, step.details, path, None)
-        return self._guard(
-            step, path, lambda: self._complete_items(step, child, values, pures, path)
-        )
 
     def _complete_items(
         self, step: Step, child: Plan, values: Any, pures: list[Any], path: Path
@@ -475,7 +412,14 @@ def _item_type(list_type: Any) -> Any:
     return inner.of_type
 
 
-def _null_item(step: Step) -> None:
+def _null_item(step: Step) -> Any:
     if step.item_non_null:
-        raise _Fallback
+        raise Fallback
     return None
+
+
+def _null() -> Any:
+    raise Fallback
+
+
+_GENERAL: Any = object()  # "complete this value with graphql-core's path"

@@ -152,7 +152,8 @@ async def _variants(
     found: dict[uuid.UUID, list[VariantRecord]] = {key: [] for key in product_ids}
     memo: dict[str, Any] = {}  # variants repeat their attributes: {"size": "M"}
     for row in rows:
-        found[row["product_id"]].append(VariantRecord.from_row(row, memo))
+        variant = VariantRecord.from_row(row, memo)
+        found[variant.product_id].append(variant)
     return found
 
 

@@ -128,19 +128,13 @@ class VariantRecord:
 
     @classmethod
     def from_row(cls, row: asyncpg.Record, memo: dict[str, Any] | None = None) -> VariantRecord:
+        """A row of VARIANT_COLUMNS, in that order (unpacked: pages convert many of them)."""
+        variant_id, product_id, sku, attributes, price, stock, active, position, *times = row
+        archived_at, created_at, updated_at = times
         return cls(
-            id=row["id"],
-            product_id=row["product_id"],
-            sku=row["sku"],
-            attributes=_json(row["attributes"], memo),
-            price=row["price"],
-            stock=row["stock"],
-            active=row["active"],
-            position=row["position"],
-            archived_at=row["archived_at"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
+            variant_id, product_id, sku, _json(attributes, memo), price, stock, active,
+            position, archived_at, created_at, updated_at,
+        )  # fmt: skip
 
 
 @dataclass(slots=True)

@@ -1,8 +1,8 @@
 """Batch loaders of the catalog: one statement per relation per page, whatever its size.
 
-A products page primes the variant and category loaders with what it fetched alongside the
-page, so those relations cost nothing more; `cached()` lets a resolver use a primed value
-without going through an awaitable.
+A products page hands its products the variants and categories it fetched alongside them, and
+primes the category loader with those categories; `cached()` lets a resolver use a value the
+loader already holds without going through an awaitable.
 """
 
 from __future__ import annotations

@@ -25,9 +25,9 @@ from wabotiq.graphql.relay import (
     optional_query_uuid,
     query_uuid,
 )
-from wabotiq.resolvers.catalog.dataloaders import CategoryByIdLoader, VariantsByProductIdLoader
+from wabotiq.resolvers.catalog.dataloaders import CategoryByIdLoader
 from wabotiq.resolvers.catalog.inputs import ProductFilter, ProductSort
-from wabotiq.resolvers.catalog.types import Category, Product, StockMovement
+from wabotiq.resolvers.catalog.types import Category, Product, StockMovement, page_products
 from wabotiq.resolvers.paging import int_key_page, offset_page
 
 VIEW = scopes(["catalog:view"])
@@ -105,22 +105,21 @@ class CatalogQueries:
     ) -> Connection[Product]:
         offset, limit = offset_page(info, first, after)
         wanted = _node_fields(info)
+        with_variants, with_categories = "variants" in wanted, "category" in wanted
         page = await listing.product_page(
             filter=_product_filter(filter),
             sort=listing.ProductSort(str(sort.value)),
             offset=offset,
             limit=limit,
-            with_variants="variants" in wanted,
-            with_categories="category" in wanted,
+            with_variants=with_variants,
+            with_categories=with_categories,
         )
-        ctx = info.context
-        if page.variants:
-            ctx.loader("VariantsByProductId", VariantsByProductIdLoader).prime_many(page.variants)
+        # The products carry their variants and categories (see `page_products`); categories
+        # also prime the loader, for the `parent` of a category that is on the page as well.
         if page.categories:
-            ctx.loader("CategoryById", CategoryByIdLoader).prime_many(page.categories)
-        return offset_connection(
-            page.products, offset=offset, total=page.total, convert=Product.from_model
-        )
+            info.context.loader("CategoryById", CategoryByIdLoader).prime_many(page.categories)
+        convert = page_products(page, with_variants=with_variants, with_categories=with_categories)
+        return offset_connection(page.products, offset=offset, total=page.total, convert=convert)
 
     @strawberry.field(description="One category by ID, archived ones too.", directives=VIEW)
     async def category(self, info: Info, id: IdArg) -> Category | None:

@@ -1,25 +1,31 @@
-"""GraphQL types of the catalog: values computed once in `from_model()`, relations through
-DataLoaders (answered without an await when a page has primed them)."""
+"""GraphQL types of the catalog: built from records by `from_model()`, costly fields computed
+when first read; relations handed over by the page that fetched them, else through DataLoaders
+(answered without an await when the loader already holds the value)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
+from operator import attrgetter
 from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
+from wabotiq.domain.catalog.listing import ProductPage
 from wabotiq.domain.catalog.records import (
     CategoryRecord,
     ProductRecord,
     VariantRecord,
+    effective_price,
 )
 from wabotiq.graphql.context import Info
 from wabotiq.graphql.errors import UserError
+from wabotiq.graphql.lazy import build, lazy_fields
 from wabotiq.graphql.money import Money
+from wabotiq.graphql.plans import NOT_PREFETCHED, prefetched
 from wabotiq.graphql.relay import to_global_id
 from wabotiq.resolvers.catalog.dataloaders import (
     CategoriesByParentIdLoader,
@@ -79,6 +85,32 @@ class Category:
         return int(await loader.load(self.raw_id))
 
 
+def _copied(*names: str) -> dict[str, Callable[[Any], Any]]:
+    """Lazy fields whose value is the record's attribute of the same name."""
+    return {name: attrgetter(f"record.{name}") for name in names}
+
+
+def _effective_price(product: ProductRecord | None) -> Money:
+    if product is None:
+        raise LookupError("a variant needs its product's price")
+    amount = effective_price(product.price, product.sale_price)
+    return Money(amount=amount, currency=product.currency)
+
+
+def _variant_override(variant: ProductVariant) -> Money | None:
+    record, currency = variant.record, variant.product_price.currency
+    return None if record.price is None else Money(amount=record.price, currency=currency)
+
+
+@lazy_fields(
+    id=lambda v: to_global_id("ProductVariant", v.record.id),
+    product_id=lambda v: to_global_id("Product", v.record.product_id),
+    price=lambda v: v.price_override or v.product_price,
+    price_override=_variant_override,
+    product_price=lambda v: _effective_price(v.product_record),
+    in_stock=lambda v: v.record.stock > 0,
+    **_copied("active", "position", "archived_at", "created_at", "updated_at"),
+)
 @strawberry.type(description="A sellable version of a product, e.g. one colour or size.")
 class ProductVariant:
     id: strawberry.ID = strawberry.field(description="Global ID of the variant.")
@@ -98,35 +130,68 @@ class ProductVariant:
     archived_at: datetime | None = strawberry.field(description="When it was archived.")
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
+    record: strawberry.Private[VariantRecord]
+    product_price: strawberry.Private[Money]  # the product's effective price
+    # The product it was read with (a record, not the GraphQL object: no reference cycle)
+    product_record: strawberry.Private[ProductRecord | None] = None
 
     @classmethod
     def from_model(
         cls, variant: VariantRecord, product_price: Money, product_id: strawberry.ID | None = None
     ) -> ProductVariant:
         """`product_price`: the product's effective price; `product_id`: its global ID, when
-        the caller has it already."""
-        override = (
-            None
-            if variant.price is None
-            else Money(amount=variant.price, currency=product_price.currency)
-        )
-        return cls(
-            id=to_global_id("ProductVariant", variant.id),
-            product_id=product_id or to_global_id("Product", variant.product_id),
-            sku=variant.sku,
-            attributes=JSON(variant.attributes),
-            price=override or product_price,
-            price_override=override,
-            stock=variant.stock,
-            in_stock=variant.stock > 0,
-            active=variant.active,
-            position=variant.position,
-            archived_at=variant.archived_at,
-            created_at=variant.created_at,
-            updated_at=variant.updated_at,
-        )
+        the caller has it already. IDs and prices are computed when read."""
+        values = cls._values(variant)
+        values["product_price"] = product_price
+        if product_id is not None:
+            values["product_id"] = product_id
+        return build(cls, values)
+
+    @classmethod
+    def of_product(cls, variant: VariantRecord, product: ProductRecord) -> ProductVariant:
+        """A variant of `product`, whose effective price it falls back to (computed when
+        read)."""
+        values = cls._values(variant)
+        values["product_record"] = product
+        return build(cls, values)
+
+    @staticmethod
+    def _values(variant: VariantRecord) -> dict[str, Any]:
+        # The fields most pages ask for; the rest come from the record when read.
+        return {
+            "sku": variant.sku,
+            "attributes": variant.attributes,
+            "stock": variant.stock,
+            "record": variant,
+        }
 
 
+def _sale_price(product: Product) -> Money | None:
+    record = product.record
+    if record is None or record.sale_price is None:
+        return None
+    return Money(amount=record.sale_price, currency=record.currency)
+
+
+@lazy_fields(
+    id=lambda p: to_global_id("Product", p.raw_id),
+    price=lambda p: Money(amount=p.record.price, currency=p.record.currency),
+    sale_price=_sale_price,
+    effective_price=lambda p: p.sale_price or p.price,
+    tags=lambda p: list(p.record.tags),
+    image_urls=lambda p: list(p.record.image_urls),
+    source=lambda p: ProductSource(str(p.record.source)),
+    in_stock=lambda p: p.stock > 0,
+    **_copied(
+        "description",
+        "active",
+        "attributes",
+        "external_id",
+        "archived_at",
+        "created_at",
+        "updated_at",
+    ),
+)
 @strawberry.type(description="Something the tenant sells.")
 class Product:
     id: strawberry.ID = strawberry.field(description="Global ID of the product.")
@@ -159,40 +224,30 @@ class Product:
     updated_at: datetime = strawberry.field(description="When it last changed.")
     raw_id: strawberry.Private[uuid.UUID]
     category_id: strawberry.Private[uuid.UUID | None]
+    # What `variants` and `category` return, when a page fetched them with the products.
+    page_variants: strawberry.Private[list[ProductVariant]] = NOT_PREFETCHED
+    page_category: strawberry.Private[Category | None] = NOT_PREFETCHED
+    record: strawberry.Private[ProductRecord | None] = None
 
     @classmethod
     def from_model(cls, product: ProductRecord) -> Product:
-        price = Money(amount=product.price, currency=product.currency)
-        sale = (
-            None
-            if product.sale_price is None
-            else Money(amount=product.sale_price, currency=product.currency)
-        )
-        return cls(
-            id=to_global_id("Product", product.id),
-            sku=product.sku,
-            name=product.name,
-            description=product.description,
-            price=price,
-            sale_price=sale,
-            effective_price=sale or price,
-            stock=product.stock,
-            in_stock=product.stock > 0,
-            active=product.active,
-            attributes=JSON(product.attributes),
-            tags=list(product.tags),
-            image_urls=list(product.image_urls),
-            source=ProductSource(str(product.source)),
-            external_id=product.external_id,
-            archived_at=product.archived_at,
-            created_at=product.created_at,
-            updated_at=product.updated_at,
-            raw_id=product.id,
-            category_id=product.category_id,
-        )
+        """The fields most pages ask for; the rest are computed (or copied) when read."""
+        values = {
+            "sku": product.sku,
+            "name": product.name,
+            "stock": product.stock,
+            "raw_id": product.id,
+            "category_id": product.category_id,
+            "record": product,
+        }
+        return build(cls, values)
 
-    @strawberry.field(description="Its live variants, in display order.")
+    @strawberry.field(
+        description="Its live variants, in display order.", metadata=prefetched("page_variants")
+    )
     def variants(self, info: Info) -> list[ProductVariant]:
+        if self.page_variants is not NOT_PREFETCHED:
+            return self.page_variants
         loader = info.context.loader("VariantsByProductId", VariantsByProductIdLoader)
         hit, rows = cached(loader, self.raw_id)
         if hit:
@@ -202,8 +257,12 @@ class Product:
     async def _variants_later(self, pending: Awaitable[list[VariantRecord]]) -> list[Any]:
         return [ProductVariant.from_model(v, self.effective_price, self.id) for v in await pending]
 
-    @strawberry.field(description="Its category, if it has one.")
+    @strawberry.field(
+        description="Its category, if it has one.", metadata=prefetched("page_category")
+    )
     def category(self, info: Info) -> Category | None:
+        if self.page_category is not NOT_PREFETCHED:
+            return self.page_category
         if self.category_id is None:
             return None
         # A page's products share a handful of categories: convert each once per request.
@@ -216,6 +275,34 @@ class Product:
             converted[self.category_id] = Category.from_model(found) if found else None
             return converted[self.category_id]
         return _category_later(loader.load(self.category_id))  # type: ignore[return-value]
+
+
+def page_products(
+    page: ProductPage, *, with_variants: bool, with_categories: bool
+) -> Callable[[ProductRecord], Product]:
+    """Converts the products of a page, handing them the variants and categories the page
+    fetched along with them (what their resolvers would return), so a page of plain objects
+    needs no resolver call."""
+    categories: dict[uuid.UUID, Category | None] = {}
+
+    def category(category_id: uuid.UUID | None) -> Category | None:
+        if category_id is None:
+            return None
+        if category_id not in categories:
+            found = page.categories.get(category_id)
+            categories[category_id] = Category.from_model(found) if found else None
+        return categories[category_id]
+
+    def convert(record: ProductRecord) -> Product:
+        product = Product.from_model(record)
+        if with_variants:
+            variants = page.variants.get(record.id, ())
+            product.page_variants = [ProductVariant.of_product(v, record) for v in variants]
+        if with_categories:
+            product.page_category = category(record.category_id)
+        return product
+
+    return convert
 
 
 async def _category_later(pending: Awaitable[CategoryRecord | None]) -> Category | None:
