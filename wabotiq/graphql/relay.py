@@ -128,6 +128,30 @@ def offset_connection(
     )
 
 
+def keyset_connection(
+    rows: Sequence[M],
+    *,
+    limit: int,
+    continued: bool,
+    total: int,
+    convert: Callable[[M], T],
+    key: Callable[[M], object],
+) -> Connection[T]:
+    """A keyset page from up to `limit + 1` rows (the extra one only tells that more follow);
+    `continued` says the page started after a cursor, `key` gives each row's cursor key."""
+    edges = [Edge(node=convert(row), cursor=key_cursor(key(row))) for row in rows[:limit]]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > limit,
+            has_previous_page=continued,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )
+
+
 # Stands in for a queried ID that is not one of ours of that type: no row has it.
 NO_MATCH = uuid.UUID(int=0)
 

@@ -9,7 +9,12 @@ import strawberry
 from wabotiq.domain.audit.service import AuditFilter, Outcome, list_entries
 from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
-from wabotiq.graphql.relay import AfterArg, Connection, Edge, FirstArg, PageInfo, key_cursor
+from wabotiq.graphql.relay import (
+    AfterArg,
+    Connection,
+    FirstArg,
+    keyset_connection,
+)
 from wabotiq.resolvers.audit.types import AuditEntry, AuditLogFilter
 from wabotiq.resolvers.paging import int_key_page
 
@@ -39,14 +44,11 @@ class AuditQueries:
             before_id=before_id,
             limit=limit + 1,
         )
-        edges = [Edge(node=AuditEntry.from_model(r), cursor=key_cursor(r.id)) for r in rows[:limit]]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(rows) > limit,
-                has_previous_page=before_id is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=total,
+        return keyset_connection(
+            rows,
+            limit=limit,
+            continued=before_id is not None,
+            total=total,
+            convert=AuditEntry.from_model,
+            key=lambda row: row.id,
         )

@@ -17,10 +17,8 @@ from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.relay import (
     AfterArg,
     Connection,
-    Edge,
     FirstArg,
-    PageInfo,
-    key_cursor,
+    keyset_connection,
     offset_connection,
     optional_query_uuid,
     query_uuid,
@@ -161,16 +159,11 @@ class CatalogQueries:
             before_id=before_id,
             limit=limit + 1,
         )
-        edges = [
-            Edge(node=StockMovement.from_model(r), cursor=key_cursor(r.id)) for r in rows[:limit]
-        ]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(rows) > limit,
-                has_previous_page=before_id is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=total,
+        return keyset_connection(
+            rows,
+            limit=limit,
+            continued=before_id is not None,
+            total=total,
+            convert=StockMovement.from_model,
+            key=lambda row: row.id,
         )

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import strawberry
 
-from wabotiq.domain.documents.records import DocumentRecord
 from wabotiq.domain.documents.service import DocumentKey, get_document, list_documents
 from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
@@ -16,11 +15,9 @@ from wabotiq.graphql.errors import coded_error
 from wabotiq.graphql.relay import (
     AfterArg,
     Connection,
-    Edge,
     FirstArg,
-    PageInfo,
-    key_cursor,
     key_from_cursor,
+    keyset_connection,
     query_uuid,
 )
 from wabotiq.resolvers.documents.types import Document
@@ -29,10 +26,6 @@ from wabotiq.resolvers.paging import page_size
 VIEW = scopes(["catalog:view"])
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="Global ID of the document.")]
-
-
-def _cursor(document: DocumentRecord) -> str:
-    return key_cursor(f"{document.created_at.isoformat()}|{document.id}")
 
 
 def _after(cursor: str | None) -> DocumentKey | None:
@@ -59,14 +52,11 @@ class DocumentsQueries:
         limit = page_size(info, first)
         key = _after(after)
         rows, total = await list_documents(after=key, limit=limit + 1)
-        edges = [Edge(node=Document.from_model(r), cursor=_cursor(r)) for r in rows[:limit]]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(rows) > limit,
-                has_previous_page=key is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=total,
+        return keyset_connection(
+            rows,
+            limit=limit,
+            continued=key is not None,
+            total=total,
+            convert=Document.from_model,
+            key=lambda row: f"{row.created_at.isoformat()}|{row.id}",
         )

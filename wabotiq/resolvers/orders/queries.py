@@ -12,7 +12,12 @@ from wabotiq.domain.orders.models import Order as OrderModel
 from wabotiq.domain.orders.models import OrderStatus as OrderStatusModel
 from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
-from wabotiq.graphql.relay import AfterArg, Connection, Edge, FirstArg, PageInfo, key_cursor
+from wabotiq.graphql.relay import (
+    AfterArg,
+    Connection,
+    FirstArg,
+    keyset_connection,
+)
 from wabotiq.resolvers.customers.queries import id_or_none
 from wabotiq.resolvers.orders.dataloaders import OrderByIdLoader, OrdersByCustomerLoader
 from wabotiq.resolvers.orders.types import Cart, Order, OrderFilter
@@ -31,18 +36,13 @@ def order_connection(
 ) -> Connection[Order]:
     """A keyset page of orders (newest first; the cursor is the order's sequence) from up to
     `limit + 1` rows: the extra one only tells that more follow."""
-    edges = [
-        Edge(node=Order.from_model(row), cursor=key_cursor(row.sequence)) for row in rows[:limit]
-    ]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rows) > limit,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=total,
+    return keyset_connection(
+        rows,
+        limit=limit,
+        continued=after is not None,
+        total=total,
+        convert=Order.from_model,
+        key=lambda row: row.sequence,
     )
 
 
