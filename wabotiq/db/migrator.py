@@ -40,9 +40,10 @@ async def apply_pending(
     pending = [m for m in load(scope) if m.version > current]
     if not pending:
         return []
-    await connection.execute(VERSION_TABLE.format(schema=schema))
-    for migration in pending:
-        await connection.execute(migration.sql)
+    # One round trip for the whole chain (a new tenant runs all of them).
+    await connection.execute(
+        ";\n".join([VERSION_TABLE.format(schema=schema), *(m.sql for m in pending)])
+    )
     await connection.executemany(
         f"INSERT INTO {schema}.schema_migrations (version, name) VALUES ($1, $2)",
         [(m.version, m.name) for m in pending],
