@@ -43,7 +43,7 @@ TOP = 10
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from wabotiq.db.bootstrap import Database, connect  # noqa: E402
-from wabotiq.db.connection import close_db, get_pool  # noqa: E402
+from wabotiq.db.connection import close_db, tenant_connection  # noqa: E402
 from wabotiq.db.scratch import throwaway_database  # noqa: E402
 from wabotiq.domain.catalog.importer import import_into_tenant  # noqa: E402
 from wabotiq.search.engine import SearchEngine  # noqa: E402
@@ -52,8 +52,8 @@ from wabotiq.search.runtime import make_engine  # noqa: E402
 from wabotiq.search.types import SearchFilter, SearchRequest  # noqa: E402
 from wabotiq.search.understanding import understand  # noqa: E402
 from wabotiq.settings import Settings, generate_secrets, load_settings  # noqa: E402
-from wabotiq.tenancy.context import tenant_context  # noqa: E402
-from wabotiq.tenancy.service import create_tenant, tenant_ref  # noqa: E402
+from wabotiq.tenancy.context import TenantRef  # noqa: E402
+from wabotiq.tenancy.service import create_tenant  # noqa: E402
 
 
 @contextmanager
@@ -134,8 +134,7 @@ async def quality(
     engine: SearchEngine, queries: list[dict[str, Any]], *, ablate: bool = False
 ) -> str:
     tenant_id = await new_tenant("Demo")
-    made = await _tenant_ref(tenant_id)
-    await import_into_tenant(tenant=made, data=demo_catalog())
+    await import_into_tenant(tenant=TenantRef.of(tenant_id), data=demo_catalog())
     started = time.perf_counter()
     entries = await engine.reindex(tenant_id)
     index_s = time.perf_counter() - started
@@ -166,12 +165,6 @@ async def quality(
     )
 
 
-async def _tenant_ref(tenant_id: str):
-    from wabotiq.tenancy.models import Tenant
-
-    return tenant_ref(await Tenant.get(id=tenant_id))
-
-
 WORDS = {
     "Laptop": ["HP", "Dell", "Lenovo", "Acer", "Asus", "Apple", "MSI", "Huawei"],
     "Phone": ["Samsung", "Tecno", "Infinix", "Xiaomi", "Nokia", "Oppo", "Vivo", "Itel"],
@@ -200,14 +193,12 @@ def synthetic_products(count: int, rng: random.Random) -> list[tuple[Any, ...]]:
 
 
 async def seed_products(tenant_id: str, rows: list[tuple[Any, ...]]) -> None:
-    made = await _tenant_ref(tenant_id)
-    with tenant_context(made):
-        async with get_pool().acquire() as connection:
-            await connection.copy_records_to_table(
-                "products",
-                records=[(*row, "KES") for row in rows],
-                columns=["id", "sku", "name", "description", "price", "stock", "currency"],
-            )
+    async with tenant_connection(tenant_id) as connection:
+        await connection.copy_records_to_table(
+            "products",
+            records=[(*row, "KES") for row in rows],
+            columns=["id", "sku", "name", "description", "price", "stock", "currency"],
+        )
 
 
 async def scale(
@@ -220,8 +211,7 @@ async def scale(
         await seed_products(other, synthetic_products(10, rng))
         await engine.reindex(other)
     tenant_id = await new_tenant("Big")
-    made = await _tenant_ref(tenant_id)
-    await import_into_tenant(tenant=made, data=demo_catalog())
+    await import_into_tenant(tenant=TenantRef.of(tenant_id), data=demo_catalog())
     await seed_products(tenant_id, synthetic_products(args.products, rng))
     started = time.perf_counter()
     entries = await engine.reindex(tenant_id)
@@ -231,7 +221,7 @@ async def scale(
     hybrid: list[float] = []
     fulltext: list[float] = []
     backend = engine.backend
-    async with _tenant_connection(tenant_id) as connection:
+    async with tenant_connection(tenant_id) as connection:
         for _ in range(args.rounds):
             for text, vector in zip(texts, vectors, strict=True):
                 request = SearchRequest(text=text, vector=vector, k=TOP)
@@ -251,20 +241,6 @@ FULLTEXT_SQL = """
 SELECT kind, entity_id, title FROM search_entries e, to_tsquery('simple', public.search_fold($1)) q
 WHERE e.tsv @@ q ORDER BY ts_rank_cd(e.tsv, q) DESC, e.id LIMIT $2
 """
-
-
-def _tenant_connection(tenant_id: str):
-    from contextlib import asynccontextmanager
-
-    from wabotiq.tenancy.context import TenantRef, schema_for
-
-    @asynccontextmanager
-    async def acquire():
-        with tenant_context(TenantRef(tenant_id, schema_for(tenant_id))):
-            async with get_pool().acquire() as connection:
-                yield connection
-
-    return acquire()
 
 
 async def main(args: argparse.Namespace) -> str:

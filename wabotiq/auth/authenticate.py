@@ -8,7 +8,7 @@ from wabotiq.auth.api_keys import authenticate_api_key
 from wabotiq.auth.members import member_scopes
 from wabotiq.auth.principal import ANONYMOUS, Principal, PrincipalKind
 from wabotiq.auth.tokens import InvalidToken, JwtSigner
-from wabotiq.tenancy.context import TenantRef, schema_for
+from wabotiq.tenancy.context import TenantRef
 from wabotiq.tenancy.models import TenantStatus
 from wabotiq.tenancy.service import find_tenant, tenant_ref
 
@@ -55,7 +55,7 @@ async def _from_api_key(tenant_header: str | None, secret: str) -> Principal:
         raise TenantSuspended
     return Principal(
         kind=PrincipalKind.API_KEY,
-        tenant=TenantRef(id=match.tenant_id, schema=schema_for(match.tenant_id)),
+        tenant=TenantRef.of(match.tenant_id),
         scopes=match.scopes,
         api_key_id=match.api_key_id,
         label=f"API key {match.prefix}",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -9,7 +11,7 @@ import asyncpg
 from tortoise import Tortoise, connections
 
 from wabotiq.settings import Settings
-from wabotiq.tenancy.context import current_schema
+from wabotiq.tenancy.context import TenantRef, current_schema, tenant_context
 
 PUBLIC_MODELS = ["wabotiq.tenancy.models", "wabotiq.auth.models"]
 TENANT_MODELS = [
@@ -108,6 +110,15 @@ async def init_db(settings: Settings, database_url: str) -> None:
 
 async def close_db() -> None:
     await connections.close_all()
+
+
+@asynccontextmanager
+async def tenant_connection(tenant_id: str) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection routed to one tenant's schema, for code handed a tenant id (tasks,
+    the search engine) rather than running inside a request's tenant context."""
+    with tenant_context(TenantRef.of(tenant_id)):
+        async with get_pool().acquire() as connection:
+            yield connection
 
 
 def get_pool() -> asyncpg.Pool:

@@ -8,27 +8,22 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-import asyncpg
-
-from wabotiq.db.connection import get_pool
+from wabotiq.db.connection import tenant_connection
 from wabotiq.search.backend import SearchBackend
 from wabotiq.search.embedder import Embedder, Vector
 from wabotiq.search.sources import SOURCES, Draft
 from wabotiq.search.types import (
     KINDS,
     Kind,
-    SearchEntry,
     SearchFilter,
     SearchHit,
     SearchRequest,
     vector_literal,
 )
 from wabotiq.search.understanding import UnderstoodQuery, understand
-from wabotiq.tenancy.context import TenantRef, schema_for, tenant_context
 
 # Candidates re-ordered by price when a customer asks for something cheap.
 CHEAP_POOL = 20
@@ -79,19 +74,13 @@ class SearchEngine:
     def wanted_state(self) -> IndexState:
         return IndexState(self.backend.name, self.embedder.model, self.embedder.dim)
 
-    @asynccontextmanager
-    async def _tenant(self, tenant_id: str) -> AsyncIterator[asyncpg.Connection]:
-        with tenant_context(TenantRef(tenant_id, schema_for(tenant_id))):
-            async with get_pool().acquire() as connection:
-                yield connection
-
     # Embeddings ------------------------------------------------------------------------------
 
     async def embed_passages(self, tenant_id: str, texts: Sequence[str]) -> list[Vector]:
         """Embeddings of `texts`, from the tenant's cache by content hash where present."""
         model = self.embedder.model
         hashes = [content_hash(model, text) for text in texts]
-        async with self._tenant(tenant_id) as connection:
+        async with tenant_connection(tenant_id) as connection:
             rows = await connection.fetch(
                 "SELECT content_hash, embedding::text FROM embedding_cache"
                 " WHERE model = $1 AND content_hash = ANY($2::bytea[])",
@@ -104,7 +93,7 @@ class SearchEngine:
             by_hash = dict(zip(hashes, texts, strict=True))
             vectors = await self.embedder.embed_passages([by_hash[h] for h in missing])
             fresh = dict(zip(missing, vectors, strict=True))
-            async with self._tenant(tenant_id) as connection:
+            async with tenant_connection(tenant_id) as connection:
                 await connection.executemany(
                     "INSERT INTO embedding_cache (model, content_hash, embedding)"
                     " VALUES ($1, $2, $3::text::extensions.vector) ON CONFLICT DO NOTHING",
@@ -116,7 +105,7 @@ class SearchEngine:
     # Indexing --------------------------------------------------------------------------------
 
     async def state(self, tenant_id: str) -> IndexState | None:
-        async with self._tenant(tenant_id) as connection:
+        async with tenant_connection(tenant_id) as connection:
             row = await connection.fetchrow("SELECT backend, model, dim FROM search_state")
         return IndexState(row["backend"], row["model"], row["dim"]) if row else None
 
@@ -128,7 +117,7 @@ class SearchEngine:
             rebuilt = await self._rebuild(tenant_id, force=False)
             if rebuilt is not None:  # read everything after this change committed
                 return rebuilt
-        async with self._tenant(tenant_id) as connection:
+        async with tenant_connection(tenant_id) as connection:
             batch = await SOURCES[kind](connection, list(ids))
         return await self._write(tenant_id, kind, batch.drafts, batch.gone)
 
@@ -139,18 +128,21 @@ class SearchEngine:
             await self.backend.delete(tenant_id, kind, [str(entity) for entity in gone])
         if kind == "passage" and drafts:
             # A shorter new version of a document must not leave old chunks behind.
-            await self.backend.delete(tenant_id, kind, sorted({d.entity_id for d in drafts}))
+            await self.backend.delete(tenant_id, kind, sorted({d.entry.entity_id for d in drafts}))
         if drafts:
             vectors = await self.embed_passages(tenant_id, [draft.passage for draft in drafts])
             await self.backend.index(
                 tenant_id,
-                [_entry(draft, vector) for draft, vector in zip(drafts, vectors, strict=True)],
+                [
+                    replace(draft.entry, embedding=vector)
+                    for draft, vector in zip(drafts, vectors, strict=True)
+                ],
             )
         return len(drafts)
 
     async def count(self, tenant_id: str) -> int:
         """How many entries a full reindex writes at most (for progress bars)."""
-        async with self._tenant(tenant_id) as connection:
+        async with tenant_connection(tenant_id) as connection:
             return await connection.fetchval(
                 "SELECT (SELECT count(*) FROM products) + (SELECT count(*) FROM services)"
                 " + (SELECT count(*) FROM document_chunks)"
@@ -179,7 +171,7 @@ class SearchEngine:
         written = 0
         # A rebuild holds one pooled connection for its lock and borrows another for each step:
         # bounding rebuilds per process keeps a burst of them from draining the pool.
-        async with self._rebuilds, self._tenant(tenant_id) as lock:
+        async with self._rebuilds, tenant_connection(tenant_id) as lock:
             await lock.execute("SELECT pg_advisory_lock(hashtext($1))", f"search:{tenant_id}")
             try:
                 if not force and await self.state(tenant_id) == wanted:
@@ -190,7 +182,7 @@ class SearchEngine:
                 for kind in KINDS:
                     after: uuid.UUID | None = None
                     while True:
-                        async with self._tenant(tenant_id) as connection:
+                        async with tenant_connection(tenant_id) as connection:
                             batch = await SOURCES[kind](connection, None, after=after)
                         if batch.last is None:
                             break
@@ -262,7 +254,7 @@ class SearchEngine:
 
     async def _category_ids(self, tenant_id: str, hint: str) -> tuple[str, ...]:
         """The tenant's live categories whose slug or name matches a category hint."""
-        async with self._tenant(tenant_id) as connection:
+        async with tenant_connection(tenant_id) as connection:
             rows = await connection.fetch(
                 "SELECT id FROM categories WHERE archived_at IS NULL"
                 " AND (slug = $1 OR lower(name) = $1 OR slug = rtrim($1, 's')"
@@ -270,19 +262,3 @@ class SearchEngine:
                 hint.lower(),
             )
         return tuple(str(row["id"]) for row in rows)
-
-
-def _entry(draft: Draft, vector: Vector) -> SearchEntry:
-    return SearchEntry(
-        kind=draft.kind,
-        entity_id=draft.entity_id,
-        chunk=draft.chunk,
-        title=draft.title,
-        body=draft.body,
-        code=draft.code,
-        category_ids=draft.category_ids,
-        price=draft.price,
-        in_stock=draft.in_stock,
-        source=draft.source,
-        embedding=vector,
-    )

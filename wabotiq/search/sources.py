@@ -1,5 +1,5 @@
 """What the index holds for each product, service and document chunk, read from the tenant's
-tables. Entries are drafts without embeddings: the indexer embeds them (through its cache)."""
+tables. Entries come as drafts without embeddings: the indexer embeds them (through its cache)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from typing import Any
 
 import asyncpg
 
-from wabotiq.search.types import Kind
+from wabotiq.search.types import SearchEntry
 
 # Read in pages when reindexing a whole tenant.
 PAGE = 500
@@ -19,19 +19,10 @@ PAGE = 500
 
 @dataclass(frozen=True, slots=True)
 class Draft:
-    """A search entry before embedding; `passage` is the text that gets embedded."""
+    """A search entry before embedding (its `embedding` is empty) and the text to embed."""
 
-    kind: Kind
-    entity_id: str
-    title: str
-    body: str
+    entry: SearchEntry
     passage: str
-    chunk: int = 0
-    code: str = ""
-    category_ids: tuple[str, ...] = ()
-    price: Decimal | None = None
-    in_stock: bool = True
-    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +32,41 @@ class Batch:
     drafts: list[Draft]
     gone: list[uuid.UUID]
     last: uuid.UUID | None
+
+
+async def _rows(
+    connection: asyncpg.Connection,
+    select: str,
+    ids: Sequence[uuid.UUID] | None,
+    after: uuid.UUID | None,
+    page: int = PAGE,
+) -> list[asyncpg.Record]:
+    """`select`'s rows (its table aliased `t`) for these ids, or the next page by id."""
+    if ids is not None:
+        return await connection.fetch(f"{select} WHERE t.id = ANY($1::uuid[])", list(ids))
+    return await connection.fetch(
+        f"{select} WHERE t.id > $1 ORDER BY t.id LIMIT {page}", after or uuid.UUID(int=0)
+    )
+
+
+def _batch(
+    drafts: list[Draft],
+    rows: list[asyncpg.Record],
+    live: list[asyncpg.Record],
+    ids: Sequence[uuid.UUID] | None,
+) -> Batch:
+    """Drafts of the `live` rows; every other row read, and every asked id not found, leaves
+    the index."""
+    found = {row["id"] for row in live}
+    gone = [row["id"] for row in rows if row["id"] not in found]
+    if ids is not None:
+        present = {row["id"] for row in rows}
+        gone += [entity_id for entity_id in ids if entity_id not in present]
+    return Batch(drafts, gone, rows[-1]["id"] if rows else None)
+
+
+def _joined(separator: str, *parts: Any) -> str:
+    return separator.join(part for part in parts if part)
 
 
 def _words(value: str | None) -> list[str]:
@@ -78,13 +104,7 @@ async def product_drafts(
 ) -> Batch:
     """Drafts of the searchable products among `ids` (or the next page of all products after
     `after`), and the ids that must leave the index (archived, inactive or gone)."""
-    if ids is not None:
-        rows = await connection.fetch(_PRODUCTS + " WHERE p.id = ANY($1::uuid[])", list(ids))
-    else:
-        rows = await connection.fetch(
-            _PRODUCTS + f" WHERE p.id > $1 ORDER BY p.id LIMIT {PAGE}",
-            after or uuid.UUID(int=0),
-        )
+    rows = await _rows(connection, _PRODUCTS, ids, after)
     live = [row for row in rows if row["archived_at"] is None and row["active"]]
     variants: dict[uuid.UUID, list[asyncpg.Record]] = {}
     if live:
@@ -105,54 +125,40 @@ async def product_drafts(
         details = _words(row["attributes"]) + [
             word for v in own_variants for word in _words(v["attributes"])
         ]
-        body = " ".join(
-            part for part in (row["description"], " ".join(category_names), " ".join(tags),
-                              " ".join(dict.fromkeys(details))) if part
+        entry = SearchEntry(
+            kind="product",
+            entity_id=str(row["id"]),
+            title=row["name"],
+            body=_joined(" ", row["description"], " ".join(category_names), " ".join(tags),
+                         " ".join(dict.fromkeys(details))),
+            embedding=(),
+            code=" ".join([row["sku"], *(v["sku"] for v in own_variants)]),
+            category_ids=tuple(str(c) for c in lineage),
+            price=row["price"],
+            in_stock=row["stock"] > 0,
         )  # fmt: skip
-        drafts.append(
-            Draft(
-                kind="product",
-                entity_id=str(row["id"]),
-                title=row["name"],
-                body=body,
-                passage=". ".join(
-                    part
-                    for part in (
-                        row["name"],
-                        ", ".join(category_names),
-                        row["description"],
-                        ", ".join(tags),
-                    )
-                    if part
-                ),  # fmt: skip
-                code=" ".join([row["sku"], *(v["sku"] for v in own_variants)]),
-                category_ids=tuple(str(c) for c in lineage),
-                price=row["price"],
-                in_stock=row["stock"] > 0,
-            )
-        )
-    found = {row["id"] for row in live}
-    gone = [row["id"] for row in rows if row["id"] not in found]
-    if ids is not None:
-        present = {row["id"] for row in rows}
-        gone += [product_id for product_id in ids if product_id not in present]
-    return Batch(drafts, gone, rows[-1]["id"] if rows else None)
+        passage = _joined(". ", row["name"], ", ".join(category_names), row["description"],
+                          ", ".join(tags))  # fmt: skip
+        drafts.append(Draft(entry, passage))
+    return _batch(drafts, rows, live, ids)
 
 
 # The effective price and stock rule of the catalog listing (listing.py): sale price first,
 # in stock when the product's own stock is positive.
-_PRODUCTS = """SELECT p.id, p.sku, p.name, p.description, p.category_id,
-    coalesce(p.sale_price, p.price) AS price, p.stock, p.active, p.archived_at,
-    p.attributes::text AS attributes, p.tags::text AS tags
-FROM products p"""
+_PRODUCTS = """SELECT t.id, t.sku, t.name, t.description, t.category_id,
+    coalesce(t.sale_price, t.price) AS price, t.stock, t.active, t.archived_at,
+    t.attributes::text AS attributes, t.tags::text AS tags
+FROM products t"""
 
-_SERVICES = """SELECT s.id, s.code, s.name, s.description, s.price, s.active, s.archived_at,
-    s.tags::text AS tags,
+_SERVICES = """SELECT t.id, t.code, t.name, t.description, t.price, t.active, t.archived_at,
+    t.tags::text AS tags,
     coalesce((SELECT string_agg(v.name, ' ' ORDER BY v.position, v.name) FROM service_variants v
-              WHERE v.service_id = s.id AND v.archived_at IS NULL), '') AS variant_names,
+              WHERE v.service_id = t.id AND v.archived_at IS NULL), '') AS variant_names,
     (SELECT min(v.price) FROM service_variants v
-     WHERE v.service_id = s.id AND v.archived_at IS NULL) AS min_variant_price
-FROM services s"""
+     WHERE v.service_id = t.id AND v.archived_at IS NULL) AS min_variant_price
+FROM services t"""
+
+_DOCUMENTS = "SELECT t.id, t.name FROM documents t"
 
 
 async def service_drafts(
@@ -162,40 +168,24 @@ async def service_drafts(
     after: uuid.UUID | None = None,
 ) -> Batch:
     """Like `product_drafts`, for bookable services (always 'in stock'; lowest variant price)."""
-    if ids is not None:
-        rows = await connection.fetch(_SERVICES + " WHERE s.id = ANY($1::uuid[])", list(ids))
-    else:
-        rows = await connection.fetch(
-            _SERVICES + f" WHERE s.id > $1 ORDER BY s.id LIMIT {PAGE}", after or uuid.UUID(int=0)
-        )
+    rows = await _rows(connection, _SERVICES, ids, after)
     live = [row for row in rows if row["archived_at"] is None and row["active"]]
     drafts = []
     for row in live:
         tags = _words(row["tags"])
         prices = [p for p in (row["price"], row["min_variant_price"]) if p is not None]
-        drafts.append(
-            Draft(
-                kind="service",
-                entity_id=str(row["id"]),
-                title=row["name"],
-                body=" ".join(
-                    part
-                    for part in (row["description"], " ".join(tags), row["variant_names"])
-                    if part
-                ),
-                passage=". ".join(
-                    part for part in (row["name"], row["description"], ", ".join(tags)) if part
-                ),
-                code=row["code"],
-                price=min(prices) if prices else None,
-            )
+        entry = SearchEntry(
+            kind="service",
+            entity_id=str(row["id"]),
+            title=row["name"],
+            body=_joined(" ", row["description"], " ".join(tags), row["variant_names"]),
+            embedding=(),
+            code=row["code"],
+            price=min(prices) if prices else None,
         )
-    found = {row["id"] for row in live}
-    gone = [row["id"] for row in rows if row["id"] not in found]
-    if ids is not None:
-        present = {row["id"] for row in rows}
-        gone += [service_id for service_id in ids if service_id not in present]
-    return Batch(drafts, gone, rows[-1]["id"] if rows else None)
+        passage = _joined(". ", row["name"], row["description"], ", ".join(tags))
+        drafts.append(Draft(entry, passage))
+    return _batch(drafts, rows, live, ids)
 
 
 async def passage_drafts(
@@ -205,15 +195,7 @@ async def passage_drafts(
     after: uuid.UUID | None = None,
 ) -> Batch:
     """Chunks of the given documents (or the next page of documents), and deleted documents."""
-    if ids is not None:
-        docs = await connection.fetch(
-            "SELECT id, name FROM documents WHERE id = ANY($1::uuid[])", list(ids)
-        )
-    else:
-        docs = await connection.fetch(
-            f"SELECT id, name FROM documents WHERE id > $1 ORDER BY id LIMIT {PAGE // 10}",
-            after or uuid.UUID(int=0),
-        )
+    docs = await _rows(connection, _DOCUMENTS, ids, after, page=PAGE // 10)
     names = {row["id"]: row["name"] for row in docs}
     chunks = await connection.fetch(
         "SELECT document_id, index, text, location FROM document_chunks"
@@ -222,19 +204,21 @@ async def passage_drafts(
     ) if names else []  # fmt: skip
     drafts = [
         Draft(
-            kind="passage",
-            entity_id=str(chunk["document_id"]),
-            chunk=chunk["index"],
-            title=" — ".join(p for p in (names[chunk["document_id"]], chunk["location"]) if p),
-            body=chunk["text"],
-            passage=chunk["text"],
-            source=names[chunk["document_id"]],
-            price=None,
+            SearchEntry(
+                kind="passage",
+                entity_id=str(chunk["document_id"]),
+                chunk=chunk["index"],
+                title=_joined(" — ", names[chunk["document_id"]], chunk["location"]),
+                body=chunk["text"],
+                embedding=(),
+                source=names[chunk["document_id"]],
+                price=None,
+            ),
+            chunk["text"],
         )
         for chunk in chunks
     ]
-    gone = [doc_id for doc_id in (ids or ()) if doc_id not in names]
-    return Batch(drafts, gone, docs[-1]["id"] if docs else None)
+    return _batch(drafts, docs, docs, ids)
 
 
 SOURCES = {"product": product_drafts, "service": service_drafts, "passage": passage_drafts}

@@ -19,6 +19,11 @@ class TenantRef:
     id: str
     schema: str
 
+    @classmethod
+    def of(cls, tenant_id: str) -> TenantRef:
+        """The reference of a tenant id: its schema follows from the id."""
+        return cls(id=tenant_id, schema=schema_for(tenant_id))
+
     def __post_init__(self) -> None:
         if not _SCHEMA_RE.match(self.schema):
             raise ValueError(f"not a tenant schema name: {self.schema!r}")

@@ -17,7 +17,7 @@ from wabotiq.auth.passwords import hash_password
 from wabotiq.auth.roles import seed_default_roles
 from wabotiq.auth.scopes import ALL_SCOPES, OWNER_ROLE
 from wabotiq.db.migrator import apply_pending
-from wabotiq.tenancy.context import TenantRef, schema_for
+from wabotiq.tenancy.context import TenantRef
 from wabotiq.tenancy.errors import TenancyError, TenancyErrorCode
 from wabotiq.tenancy.models import Tenant, TenantStatus
 
@@ -33,7 +33,7 @@ class ProvisionedTenant:
 
 
 def tenant_ref(tenant: Tenant) -> TenantRef:
-    return TenantRef(id=tenant.id, schema=schema_for(tenant.id))
+    return TenantRef.of(tenant.id)
 
 
 async def create_tenant(

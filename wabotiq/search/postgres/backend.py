@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 
-import asyncpg
-
-from wabotiq.db.connection import get_pool
+from wabotiq.db.connection import tenant_connection
 from wabotiq.search.postgres.queries import hybrid_search
 from wabotiq.search.types import Kind, SearchEntry, SearchHit, SearchRequest, vector_literal
-from wabotiq.tenancy.context import TenantRef, schema_for, tenant_context
 
 _UPSERT = """
 INSERT INTO search_entries AS e
@@ -41,14 +37,8 @@ ON CONFLICT DO NOTHING
 class PostgresBackend:
     name = "postgres"
 
-    @asynccontextmanager
-    async def _connection(self, tenant_id: str) -> AsyncIterator[asyncpg.Connection]:
-        with tenant_context(TenantRef(tenant_id, schema_for(tenant_id))):
-            async with get_pool().acquire() as connection:
-                yield connection
-
     async def prepare(self, tenant_id: str, *, dim: int) -> None:
-        async with self._connection(tenant_id) as connection, connection.transaction():
+        async with tenant_connection(tenant_id) as connection, connection.transaction():
             current = await connection.fetchval(
                 "SELECT atttypmod FROM pg_attribute"
                 " WHERE attrelid = 'search_entries'::regclass AND attname = 'embedding'"
@@ -75,12 +65,12 @@ class PostgresBackend:
             )  # fmt: skip
             for column, value in zip(columns, row, strict=True):
                 column.append(value)
-        async with self._connection(tenant_id) as connection, connection.transaction():
+        async with tenant_connection(tenant_id) as connection, connection.transaction():
             await connection.execute(_UPSERT, *columns)
             await connection.execute(_WORDS, [f"{e.title} {e.code} {e.body}" for e in entries])
 
     async def delete(self, tenant_id: str, kind: Kind, entity_ids: Sequence[str]) -> None:
-        async with self._connection(tenant_id) as connection:
+        async with tenant_connection(tenant_id) as connection:
             await connection.execute(
                 "DELETE FROM search_entries WHERE kind = $1 AND entity_id = ANY($2::uuid[])",
                 kind,
@@ -88,14 +78,14 @@ class PostgresBackend:
             )
 
     async def clear(self, tenant_id: str) -> None:
-        async with self._connection(tenant_id) as connection:
+        async with tenant_connection(tenant_id) as connection:
             await connection.execute("DELETE FROM search_entries")
 
     async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
         sql, args = hybrid_search(request)
         # The trigram threshold and HNSW iterative scans are session settings of every
         # pooled connection (wabotiq.db.connection.SESSION_SETTINGS).
-        async with self._connection(tenant_id) as connection:
+        async with tenant_connection(tenant_id) as connection:
             rows = await connection.fetch(sql, *args)
         return [
             SearchHit(
