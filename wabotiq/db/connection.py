@@ -113,6 +113,14 @@ async def close_db() -> None:
 
 
 @asynccontextmanager
+async def current_connection() -> AsyncIterator[asyncpg.Connection]:
+    """The caller's transaction connection, or one from the pool routed to its tenant: for the
+    domain code that speaks SQL directly beside the ORM."""
+    async with connections.get("default").acquire_connection() as connection:
+        yield connection
+
+
+@asynccontextmanager
 async def tenant_connection(tenant_id: str) -> AsyncIterator[asyncpg.Connection]:
     """A pooled connection routed to one tenant's schema, for code handed a tenant id (tasks,
     the search engine) rather than running inside a request's tenant context."""

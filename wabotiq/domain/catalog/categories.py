@@ -8,9 +8,10 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from wabotiq.db.connection import current_connection
 from wabotiq.domain.catalog.errors import CatalogError, CatalogErrorCode, not_found
 from wabotiq.domain.catalog.models import Category
-from wabotiq.domain.catalog.records import CATEGORY_COLUMNS, CategoryRecord, connection
+from wabotiq.domain.catalog.records import CATEGORY_COLUMNS, CategoryRecord
 
 CATEGORY_FIELDS = frozenset({"name", "parent_id", "position"})
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
@@ -23,7 +24,7 @@ def slugify(name: str) -> str:
 
 async def _lock_tree() -> None:
     """Serialise changes to the tenant's tree, so two concurrent moves cannot make a cycle."""
-    async with connection() as conn:
+    async with current_connection() as conn:
         await conn.execute(
             "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':categories'))"
         )
@@ -38,7 +39,7 @@ def _clean_name(name: str) -> str:
 
 async def _free_slug(name: str) -> str:
     base = slugify(name)
-    async with connection() as conn:
+    async with current_connection() as conn:
         taken = {
             row["slug"]
             for row in await conn.fetch(
@@ -69,7 +70,7 @@ async def _check_parent(category_id: uuid.UUID | None, parent_id: uuid.UUID | No
     await live_category(parent_id, "parentId")
     if category_id is None:
         return
-    async with connection() as conn:
+    async with current_connection() as conn:
         cycle = await conn.fetchval(
             "WITH RECURSIVE up AS (SELECT id, parent_id FROM categories WHERE id = $1"
             " UNION SELECT c.id, c.parent_id FROM categories c JOIN up ON c.id = up.parent_id)"
@@ -145,7 +146,7 @@ async def get_category(*, category_id: uuid.UUID) -> CategoryRecord:
 
 async def find_category_by_name(*, name: str) -> CategoryRecord | None:
     """A live category of that name (any case), top-level ones first."""
-    async with connection() as conn:
+    async with current_connection() as conn:
         row = await conn.fetchrow(
             f"SELECT {CATEGORY_COLUMNS} FROM categories"
             " WHERE lower(name) = lower($1) AND archived_at IS NULL"
@@ -163,7 +164,7 @@ async def list_categories(
     if not include_archived:
         where += " AND archived_at IS NULL"
     args = [] if parent_id is None else [parent_id]
-    async with connection() as conn:
+    async with current_connection() as conn:
         rows = await conn.fetch(
             f"SELECT {CATEGORY_COLUMNS}, count(*) OVER () AS total_count FROM categories"
             f" WHERE {where} ORDER BY position, name, id LIMIT {int(limit)} OFFSET {int(offset)}",
@@ -180,7 +181,7 @@ async def children_by_parent(
     *, parent_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[CategoryRecord]]:
     """The live subcategories of each category, in display order."""
-    async with connection() as conn:
+    async with current_connection() as conn:
         rows = await conn.fetch(
             f"SELECT {CATEGORY_COLUMNS} FROM categories WHERE parent_id = ANY($1::uuid[])"
             " AND archived_at IS NULL ORDER BY position, name, id",
@@ -194,7 +195,7 @@ async def children_by_parent(
 
 async def product_counts(*, category_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
     """How many live products sit directly in each category."""
-    async with connection() as conn:
+    async with current_connection() as conn:
         rows = await conn.fetch(
             "SELECT category_id, count(*) AS n FROM products"
             " WHERE category_id = ANY($1::uuid[]) AND archived_at IS NULL GROUP BY category_id",

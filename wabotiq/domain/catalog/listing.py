@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 
+from wabotiq.db.connection import current_connection
 from wabotiq.domain.catalog.errors import not_found
 from wabotiq.domain.catalog.records import (
     CATEGORY_COLUMNS,
@@ -20,7 +21,6 @@ from wabotiq.domain.catalog.records import (
     CategoryRecord,
     ProductRecord,
     VariantRecord,
-    connection,
 )
 
 
@@ -123,7 +123,7 @@ async def product_page(
         f"SELECT {PRODUCT_COLUMNS}, count(*) OVER () AS total_count FROM products p{where}"
         f" ORDER BY {_ORDER[sort]} LIMIT {int(limit)} OFFSET {int(offset)}"
     )
-    async with connection() as conn:
+    async with current_connection() as conn:
         rows = await conn.fetch(sql, *args)
         if rows:
             total = rows[0]["total_count"]
@@ -173,19 +173,19 @@ async def variants_by_product(
     *, product_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[VariantRecord]]:
     """The live variants of each product, in display order."""
-    async with connection() as conn:
+    async with current_connection() as conn:
         return await _variants(conn, product_ids)
 
 
 async def categories_by_id(*, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CategoryRecord | None]:
     """Categories by id (archived ones too: products still point at them)."""
-    async with connection() as conn:
+    async with current_connection() as conn:
         return await _categories(conn, ids)
 
 
 async def get_product(*, product_id: uuid.UUID) -> ProductRecord:
     """One product, archived or not, or NOT_FOUND."""
-    async with connection() as conn:
+    async with current_connection() as conn:
         row = await conn.fetchrow(
             f"SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1", product_id
         )
@@ -196,7 +196,7 @@ async def get_product(*, product_id: uuid.UUID) -> ProductRecord:
 
 async def find_product(*, product_id: uuid.UUID) -> ProductRecord | None:
     """One product, or None."""
-    async with connection() as conn:
+    async with current_connection() as conn:
         row = await conn.fetchrow(
             f"SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1", product_id
         )

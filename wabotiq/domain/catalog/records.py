@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
 import asyncpg
-from tortoise import connections
 
 R = TypeVar("R")
 
@@ -27,13 +24,6 @@ VARIANT_COLUMNS = (
     " created_at, updated_at"
 )
 CATEGORY_COLUMNS = "id, parent_id, name, slug, position, archived_at, created_at"
-
-
-@asynccontextmanager
-async def connection() -> AsyncIterator[asyncpg.Connection]:
-    """The caller's transaction connection, or one from the pool routed to its tenant."""
-    async with connections.get("default").acquire_connection() as conn:
-        yield conn
 
 
 def _json(value: Any, memo: dict[str, Any] | None = None) -> Any:

@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from wabotiq.db.connection import current_connection
 from wabotiq.domain.catalog.categories import live_category
 from wabotiq.domain.catalog.errors import CatalogError, CatalogErrorCode, not_found
 from wabotiq.domain.catalog.models import Product, ProductSource, Variant
-from wabotiq.domain.catalog.records import ProductRecord, VariantRecord, connection
+from wabotiq.domain.catalog.records import ProductRecord, VariantRecord
 from wabotiq.domain.catalog.skus import claim_sku
 from wabotiq.domain.catalog.stock import Movement, StockReason, record_movements
 from wabotiq.events.outbox import emit
@@ -280,7 +281,7 @@ async def _add_variant(product: Product, spec: VariantSpec, actor: str | None) -
         position=spec.position,
     )
     if spec.stock:
-        async with connection() as conn:
+        async with current_connection() as conn:
             product.stock = await conn.fetchval(
                 "UPDATE products SET stock = stock + $2, updated_at = now() WHERE id = $1"
                 " RETURNING stock",
@@ -366,7 +367,7 @@ async def archive_variant(*, variant_id: uuid.UUID, actor: str | None = None) ->
     variant.stock = 0
     await variant.save(update_fields=["archived_at", "stock", "updated_at"])
     if written_off:
-        async with connection() as conn:
+        async with current_connection() as conn:
             product.stock = await conn.fetchval(
                 "UPDATE products SET stock = stock - $2, updated_at = now() WHERE id = $1"
                 " RETURNING stock",

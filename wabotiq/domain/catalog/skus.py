@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from wabotiq.db.connection import current_connection
 from wabotiq.domain.catalog.errors import CatalogError, CatalogErrorCode
-from wabotiq.domain.catalog.records import connection
 
 MAX_SKU_LENGTH = 64
 
@@ -26,7 +26,7 @@ async def claim_sku(sku: str, *, owner_id: uuid.UUID | None = None, field: str =
     """Check that no other product or variant of the tenant uses `sku`, and hold it until the
     caller's transaction ends (each table's unique index cannot see the other table)."""
     sku = clean_sku(sku, field=field)
-    async with connection() as conn:
+    async with current_connection() as conn:
         await conn.execute(
             "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':sku:' || $1))", sku
         )

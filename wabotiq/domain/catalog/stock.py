@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from wabotiq.db.connection import current_connection
 from wabotiq.domain.catalog.errors import CatalogError, CatalogErrorCode, OutOfStock, not_found
 from wabotiq.domain.catalog.models import StockMovement
 from wabotiq.domain.catalog.records import (
@@ -22,7 +23,6 @@ from wabotiq.domain.catalog.records import (
     VARIANT_COLUMNS,
     ProductRecord,
     VariantRecord,
-    connection,
 )
 from wabotiq.events.outbox import emit
 
@@ -127,7 +127,7 @@ async def record_movements(movements: Sequence[Movement]) -> None:
             strict=True,
         )
     )
-    async with connection() as conn:
+    async with current_connection() as conn:
         await conn.execute(
             "INSERT INTO stock_movements"
             " (product_id, variant_id, delta, stock_after, reason, note, reference, actor)"
@@ -246,7 +246,7 @@ async def adjust_stock(
     """Add or remove stock of a live product or variant, with a reason, as one movement."""
     if delta == 0:
         raise CatalogError(CatalogErrorCode.INVALID, "The change cannot be zero.", field="delta")
-    async with connection() as conn:
+    async with current_connection() as conn:
         changed = await _change(
             conn, product_id, variant_id, delta, product_guard=_LIVE, variant_guard=_PARENT_LIVE
         )
@@ -278,7 +278,7 @@ async def _move_lines(
     reason = StockReason.RESERVATION if reserve else StockReason.RELEASE
     product_guard, variant_guard = (_FOR_SALE, _PARENT_FOR_SALE) if reserve else ("", "")
     changes: list[tuple[ProductRecord, VariantRecord | None, int]] = []
-    async with connection() as conn:
+    async with current_connection() as conn:
         for product_id, variant_id, quantity in _merged(lines):
             delta = -quantity if reserve else quantity
             changed = await _change(

@@ -4,22 +4,12 @@ which the ORM cannot model)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
-from tortoise import connections
 
 DOCUMENT_COLUMNS = "id, name, content_type, size_bytes, sha256, pages, chunk_count, created_at"
-
-
-@asynccontextmanager
-async def connection() -> AsyncIterator[asyncpg.Connection]:
-    """The caller's transaction connection, or one from the pool routed to its tenant."""
-    async with connections.get("default").acquire_connection() as conn:
-        yield conn
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 
+from wabotiq.db.connection import current_connection
 from wabotiq.domain.documents.errors import (
     LibraryError,
     LibraryErrorCode,
@@ -22,7 +23,6 @@ from wabotiq.domain.documents.records import (
     DOCUMENT_COLUMNS,
     DocumentRecord,
     PassageRecord,
-    connection,
 )
 from wabotiq.events.outbox import emit
 from wabotiq.search.documents.chunking import Chunk, chunk
@@ -84,7 +84,7 @@ async def store_document(*, document: PreparedDocument, uploaded_by: str | None)
     document_id = uuid.uuid4()
     chunks = document.chunks
     extracted = document.extracted
-    async with connection() as conn:
+    async with current_connection() as conn:
         row = await conn.fetchrow(
             "INSERT INTO documents (id, name, content_type, size_bytes, sha256, pages,"
             " chunk_count, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
@@ -132,7 +132,7 @@ async def upload_document(
 
 async def delete_document(*, document_id: uuid.UUID) -> DocumentRecord:
     """Delete a document and its passages; search drops them once the caller commits."""
-    async with connection() as conn:
+    async with current_connection() as conn:
         row = await conn.fetchrow(
             f"DELETE FROM documents WHERE id = $1 RETURNING {DOCUMENT_COLUMNS}", document_id
         )
@@ -157,7 +157,7 @@ async def list_documents(
     *, after: DocumentKey | None, limit: int
 ) -> tuple[list[DocumentRecord], int]:
     """A page of documents, newest first, after `after`; and how many there are in all."""
-    async with connection() as conn:
+    async with current_connection() as conn:
         if after is None:
             rows = await conn.fetch(
                 f"SELECT {DOCUMENT_COLUMNS} FROM documents ORDER BY created_at DESC, id LIMIT $1",
@@ -177,7 +177,7 @@ async def list_documents(
 
 async def documents_by_id(*, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, DocumentRecord]:
     """The documents among `ids` that exist."""
-    async with connection() as conn:
+    async with current_connection() as conn:
         rows = await conn.fetch(
             f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ANY($1::uuid[])", list(ids)
         )
@@ -188,7 +188,7 @@ async def passages_by_key(
     *, keys: Sequence[tuple[uuid.UUID, int]]
 ) -> dict[tuple[uuid.UUID, int], PassageRecord]:
     """The chunks among `(document id, chunk index)` keys that exist."""
-    async with connection() as conn:
+    async with current_connection() as conn:
         rows = await conn.fetch(
             "SELECT c.document_id, c.index, c.text, c.location FROM document_chunks c"
             " JOIN unnest($1::uuid[], $2::int[]) AS k (document_id, index)"
