@@ -33,11 +33,11 @@ from starlette.routing import Route
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from wabotiq.app import create_app  # noqa: E402
+from wabotiq.core.settings import Settings, generate_secrets  # noqa: E402
 from wabotiq.db.bootstrap import Database, connect  # noqa: E402
 from wabotiq.db.connection import close_db, credentials_from_url, get_pool  # noqa: E402
 from wabotiq.db.scratch import throwaway_database  # noqa: E402
-from wabotiq.settings import Settings, generate_secrets  # noqa: E402
-from wabotiq.tenancy.service import create_tenant  # noqa: E402
+from wabotiq.domain.tenants.provisioning import create_tenant
 
 PAGE_QUERY = """
 query Page($first: Int!) {

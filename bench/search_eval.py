@@ -42,18 +42,18 @@ TOP = 10
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from wabotiq.core.settings import Settings, generate_secrets, load_settings  # noqa: E402
+from wabotiq.core.tenant import TenantRef  # noqa: E402
 from wabotiq.db.bootstrap import Database, connect  # noqa: E402
 from wabotiq.db.connection import close_db, tenant_connection  # noqa: E402
 from wabotiq.db.scratch import throwaway_database  # noqa: E402
 from wabotiq.domain.catalog.importer import import_into_tenant  # noqa: E402
+from wabotiq.domain.tenants.provisioning import create_tenant  # noqa: E402
 from wabotiq.search.engine import SearchEngine  # noqa: E402
 from wabotiq.search.postgres.queries import terms_of, tsquery_text  # noqa: E402
 from wabotiq.search.runtime import make_engine  # noqa: E402
 from wabotiq.search.types import SearchFilter, SearchRequest  # noqa: E402
 from wabotiq.search.understanding import understand  # noqa: E402
-from wabotiq.settings import Settings, generate_secrets, load_settings  # noqa: E402
-from wabotiq.tenancy.context import TenantRef  # noqa: E402
-from wabotiq.tenancy.service import create_tenant  # noqa: E402
 
 
 @contextmanager

@@ -39,13 +39,14 @@ from tortoise import connections
 
 from wabotiq.app import create_app
 from wabotiq.auth.passwords import hash_password
+from wabotiq.core.settings import Settings, generate_secrets
+from wabotiq.core.tenant import tenant_context
 from wabotiq.db.bootstrap import Database, connect
 from wabotiq.db.connection import close_db, get_pool
 from wabotiq.db.scratch import throwaway_database
-from wabotiq.settings import Settings, generate_secrets
-from wabotiq.tenancy.context import tenant_context
+from wabotiq.domain.tenants.provisioning import ProvisionedTenant, create_tenant
 from wabotiq.tenancy.migrate import migrate_all
-from wabotiq.tenancy.service import ProvisionedTenant, create_tenant, tenant_ref
+from wabotiq.tenancy.service import tenant_ref
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_QUERY = "{ roles(first: 10) { edges { node { name scopes } } } me { scopes } }"

@@ -19,12 +19,12 @@ import pytest
 os.environ.setdefault("TASKIQ_QUEUE", f"wabotiq-test-{uuid.uuid4().hex[:8]}")
 
 from wabotiq.app import create_app
+from wabotiq.core.settings import Settings, generate_secrets
 from wabotiq.db.bootstrap import Database, connect
 from wabotiq.db.connection import close_db
 from wabotiq.db.embedded import database_url_from_env
 from wabotiq.db.scratch import throwaway_database
-from wabotiq.settings import Settings, generate_secrets
-from wabotiq.tenancy.service import ProvisionedTenant, create_tenant
+from wabotiq.domain.tenants.provisioning import ProvisionedTenant, create_tenant
 
 OWNER_PASSWORD = "correct horse battery"
 

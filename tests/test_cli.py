@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from tests.conftest import OWNER_PASSWORD, gql, login
+from wabotiq.core.settings import Settings
 from wabotiq.db.connection import get_pool
-from wabotiq.settings import Settings
 
 ME = "{ me { kind tenant { id slug } } }"
 

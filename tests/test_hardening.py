@@ -17,12 +17,12 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from tests.conftest import MakeTenant, TenantFixture, gql
+from wabotiq.api.middleware import RequestIdMiddleware
+from wabotiq.api.view import GraphQLView
 from wabotiq.app import create_app
+from wabotiq.core.settings import Settings
 from wabotiq.graphql.extensions.masking import MaskUnexpectedErrors
-from wabotiq.graphql.view import GraphQLView
-from wabotiq.middleware import RequestIdMiddleware
 from wabotiq.runtime import Runtime
-from wabotiq.settings import Settings
 
 GENERATED_ID = re.compile(r"^[0-9a-f]{16}$")
 ME = "{ me { kind } }"

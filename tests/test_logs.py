@@ -6,8 +6,8 @@ import json
 import logging
 import sys
 
-from wabotiq.logs import JsonFormatter, request_id_var
-from wabotiq.tenancy.context import TenantRef, tenant_context
+from wabotiq.core.logs import JsonFormatter, request_id_var
+from wabotiq.core.tenant import TenantRef, tenant_context
 
 
 def _record(message: str, **extra: object) -> logging.LogRecord:

@@ -12,13 +12,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+import wabotiq.areas  # noqa: F401 - every area registers its models before the database opens
+from wabotiq.api.middleware import AuthMiddleware, BodyLimitMiddleware, RequestIdMiddleware
+from wabotiq.api.schema import build_schema
+from wabotiq.api.view import GraphQLView
+from wabotiq.core.settings import Settings
 from wabotiq.db.connection import close_db, get_pool, init_db
-from wabotiq.graphql.schema import build_schema
-from wabotiq.graphql.view import GraphQLView
-from wabotiq.middleware import AuthMiddleware, BodyLimitMiddleware, RequestIdMiddleware
 from wabotiq.runtime import Runtime
 from wabotiq.search import runtime as search_runtime
-from wabotiq.settings import Settings
 
 
 async def healthz(request: Request) -> JSONResponse:

@@ -10,10 +10,11 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 
+import wabotiq.areas  # noqa: F401 - every area registers its models before the database opens
+from wabotiq.core.logs import configure_logging
+from wabotiq.core.settings import ConfigurationError, Settings, get_settings
 from wabotiq.db.bootstrap import connect, resolve_database
 from wabotiq.db.connection import close_db
-from wabotiq.logs import configure_logging
-from wabotiq.settings import ConfigurationError, Settings, get_settings
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
@@ -52,6 +53,7 @@ async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
     from wabotiq.auth.errors import AuthError
+    from wabotiq.domain.tenants.provisioning import create_tenant
     from wabotiq.tenancy import service
     from wabotiq.tenancy.errors import TenancyError
     from wabotiq.tenancy.models import TenantStatus
@@ -59,7 +61,7 @@ async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
     async def body() -> int:
         try:
             if args.action == "create":
-                made = await service.create_tenant(
+                made = await create_tenant(
                     name=args.name,
                     slug=args.slug,
                     owner_email=args.owner_email,
@@ -144,8 +146,9 @@ def cmd_taskiq(args: argparse.Namespace, settings: Settings) -> int:
         argv = [
             "worker",
             "wabotiq.workers.broker:broker",
+            "wabotiq.areas",
             "wabotiq.workers.tasks",
-            "wabotiq.search.tasks",
+            "wabotiq.workers.indexing",
         ]
         argv += ["--workers", str(args.processes)]
     else:

@@ -6,9 +6,10 @@ import json
 import secrets
 from pathlib import Path
 
+from wabotiq.core.settings import Settings
 from wabotiq.domain.catalog.importer import import_into_tenant, load_demo_catalog
-from wabotiq.settings import Settings
-from wabotiq.tenancy.service import create_tenant, find_tenant, tenant_ref
+from wabotiq.domain.tenants.provisioning import create_tenant
+from wabotiq.tenancy.service import find_tenant, tenant_ref
 
 
 def _credentials_file(settings: Settings) -> Path:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wabotiq.auth.crypto import FieldCipher
 from wabotiq.auth.tokens import JwtSigner
+from wabotiq.core.crypto import FieldCipher
+from wabotiq.core.settings import Settings
 from wabotiq.db.connection import credentials_from_url
 from wabotiq.events.bus import EventBus, make_bus
 from wabotiq.events.dispatcher import Dispatcher
-from wabotiq.search.tasks import index_events
-from wabotiq.settings import Settings
 from wabotiq.workers.broker import start_broker, stop_broker
+from wabotiq.workers.indexing import index_events
 
 
 @dataclass

@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 import uvicorn
 
 from wabotiq.app import create_app
+from wabotiq.core.settings import Settings
 from wabotiq.db.bootstrap import connect, resolve_database
 from wabotiq.db.connection import close_db
-from wabotiq.settings import Settings
 from wabotiq.tenancy.migrate import migrate_all
 
 logger = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
-from wabotiq.auth.crypto import FieldCipher
-from wabotiq.settings import Settings, generate_secrets
+from wabotiq.core.crypto import FieldCipher
+from wabotiq.core.settings import Settings, generate_secrets
 
 
 def _settings(keys: list[str], lookup_key: str = "k" * 43) -> Settings:

@@ -31,10 +31,10 @@ from graphql import (
 )
 
 from tests.conftest import TenantFixture, bearer_headers, gql, login
+from wabotiq.api.schema import contract_schema
 from wabotiq.auth.scopes import ALL_SCOPES, DEFAULT_ROLES, satisfies
 from wabotiq.graphql.relay import to_global_id
 from wabotiq.graphql.requirements import PUBLIC, Requirement, field_requirements
-from wabotiq.graphql.schema import contract_schema
 
 CONTRACT = Path(__file__).resolve().parents[2] / "schema.graphql"
 MEMBER_PASSWORD = "rbac matrix password"

@@ -18,9 +18,9 @@ from joserfc.jwk import OctKey
 from tests.conftest import OWNER_PASSWORD, TenantFixture, bearer_headers, gql, login
 from wabotiq.app import create_app
 from wabotiq.auth.tokens import InvalidToken, JwtSigner, digest
+from wabotiq.core.ids import from_global_id
+from wabotiq.core.settings import Settings
 from wabotiq.db.connection import credentials_from_url
-from wabotiq.graphql.relay import from_global_id
-from wabotiq.settings import Settings
 
 UNAUTHORIZED_BODY = {
     "errors": [{"message": "Unauthorized.", "extensions": {"code": "UNAUTHENTICATED"}}]

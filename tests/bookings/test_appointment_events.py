@@ -22,9 +22,8 @@ from tests.bookings.factories import (
     salon,
 )
 from tests.conftest import MakeTenant, TenantFixture
-from wabotiq.events.models import OutboxEvent
-from wabotiq.events.outbox import channel
-from wabotiq.tenancy.context import TenantRef, schema_for, tenant_context
+from wabotiq.core.tenant import TenantRef, schema_for, tenant_context
+from wabotiq.db.outbox import OutboxEvent, channel
 
 APPOINTMENT_EVENTS = """
 subscription {

@@ -27,11 +27,11 @@ from tests.bookings.factories import (
     salon,
 )
 from tests.conftest import MakeTenant, TenantFixture
+from wabotiq.core.ids import uuid_from_global_id
+from wabotiq.core.tenant import TenantRef, schema_for, tenant_context
+from wabotiq.db.outbox import OutboxEvent
 from wabotiq.domain.bookings.availability import Calendar
 from wabotiq.domain.bookings.models import Appointment, AppointmentStatus
-from wabotiq.events.models import OutboxEvent
-from wabotiq.graphql.relay import uuid_from_global_id
-from wabotiq.tenancy.context import TenantRef, schema_for, tenant_context
 
 RESCHEDULE = f"""
 mutation($id: ID!, $startsAt: DateTime!, $staffId: ID) {{

@@ -14,10 +14,10 @@ from tortoise.transactions import in_transaction
 
 from tests.bookings.factories import NAIROBI, at, next_monday, ok
 from tests.conftest import MakeTenant, TenantFixture
+from wabotiq.core.tenant import TenantRef, schema_for, tenant_context
 from wabotiq.domain.bookings import appointments, schedule, service
 from wabotiq.domain.customers.models import Customer
 from wabotiq.graphql.relay import to_global_id
-from wabotiq.tenancy.context import TenantRef, schema_for, tenant_context
 
 SERVICES_PAGE = """
 query($first: Int!) {

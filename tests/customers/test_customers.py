@@ -14,8 +14,8 @@ from tests.orders.factories import (
     ok,
     place_order,
 )
+from wabotiq.core.tenant import schema_for
 from wabotiq.db.connection import get_pool
-from wabotiq.tenancy.context import schema_for
 
 CUSTOMER = """
 id name phone preferredLanguage tags notes optedOut optedOutAt

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import TenantFixture, bearer_headers, gql
-from wabotiq.graphql.relay import from_global_id
+from wabotiq.core.ids import from_global_id
 
 AUDIT_LOG = """
 query($first: Int!, $after: String, $filter: AuditLogFilter) {

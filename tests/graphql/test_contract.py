@@ -18,7 +18,7 @@ from graphql import (
     print_ast,
 )
 
-from wabotiq.graphql.schema import ROOT_TYPES, contract_schema
+from wabotiq.api.schema import ROOT_TYPES, contract_schema
 
 CONTRACT = Path(__file__).resolve().parents[2] / "schema.graphql"
 

@@ -11,9 +11,9 @@ import httpx
 from tortoise.transactions import in_transaction
 
 from tests.conftest import TenantFixture, gql
+from wabotiq.core.tenant import TenantRef, schema_for, tenant_context
 from wabotiq.domain.catalog.service import ProductSpec, VariantSpec, create_product
 from wabotiq.graphql.relay import to_global_id
-from wabotiq.tenancy.context import TenantRef, schema_for, tenant_context
 
 USER_ERRORS = "userErrors { field message code }"
 

@@ -16,10 +16,10 @@ from tests.orders.factories import (
     ok,
     ref,
 )
+from wabotiq.core.tenant import tenant_context
 from wabotiq.domain.catalog.models import Product, Variant
 from wabotiq.domain.catalog.service import VariantSpec
 from wabotiq.graphql.relay import to_global_id
-from wabotiq.tenancy.context import tenant_context
 
 CART = """
 query($customerId: ID!) {

@@ -23,7 +23,7 @@ from tests.orders.factories import (
     ok,
     place_order,
 )
-from wabotiq.events.outbox import channel
+from wabotiq.db.outbox import channel
 
 ORDER_EVENTS = """
 subscription($statuses: [OrderStatus!]) {

@@ -18,9 +18,9 @@ from tests.orders.factories import (
     product_stock,
     ref,
 )
-from wabotiq.events.models import OutboxEvent
-from wabotiq.graphql.relay import uuid_from_global_id
-from wabotiq.tenancy.context import tenant_context
+from wabotiq.core.ids import uuid_from_global_id
+from wabotiq.core.tenant import tenant_context
+from wabotiq.db.outbox import OutboxEvent
 
 HISTORY = "query($id: ID!) { order(id: $id) { status paidAt shippedAt history { toStatus } } }"
 

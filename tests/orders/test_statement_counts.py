@@ -10,10 +10,10 @@ import httpx
 
 from tests.conftest import MakeTenant, TenantFixture, gql
 from tests.orders.factories import CHECKOUT, add_line, make_customer, make_product, ok, ref
+from wabotiq.core.tenant import tenant_context
 from wabotiq.domain.catalog.models import Variant
 from wabotiq.domain.catalog.service import VariantSpec
 from wabotiq.graphql.relay import to_global_id
-from wabotiq.tenancy.context import tenant_context
 
 ORDERS_PAGE = """
 query($first: Int!) {

@@ -13,8 +13,8 @@ from tests.conftest import MakeTenant, gql
 from tests.search.test_documents_extract import pdf_bytes
 from tests.search.test_indexing import eventually
 from tests.test_hardening import app_client
+from wabotiq.core.settings import Settings
 from wabotiq.search.runtime import get_engine
-from wabotiq.settings import Settings
 
 ERRORS = "userErrors { field message code }"
 DOCUMENT_FIELDS = "id name contentType sizeBytes pages chunkCount createdAt"

@@ -8,14 +8,14 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from wabotiq.domain.errors import DomainError
-from wabotiq.search.documents.chunking import Chunk, chunk
-from wabotiq.search.documents.errors import (
+from wabotiq.core.errors import DomainError
+from wabotiq.domain.documents.chunking import Chunk, chunk
+from wabotiq.domain.documents.errors import (
     DocumentErrorCode,
     UnreadableDocument,
     UnsupportedDocument,
 )
-from wabotiq.search.documents.extract import ExtractedText, detect_format, extract_text
+from wabotiq.domain.documents.extract import ExtractedText, detect_format, extract_text
 
 RETURNS_MD = """\
 # Duka la Mama Njeri

@@ -12,12 +12,12 @@ import httpx
 import numpy as np
 import pytest
 
+from wabotiq.core.settings import ConfigurationError, Settings
 from wabotiq.search.embedders import EmbeddingError, embedder_kind, make_embedder
 from wabotiq.search.embedders.cache import QueryCache
 from wabotiq.search.embedders.gemini import GeminiEmbedder
 from wabotiq.search.embedders.offline import DIM, MODEL, OfflineEmbedder
 from wabotiq.search.embedders.openai_embedder import OpenAIEmbedder, model_dim
-from wabotiq.settings import ConfigurationError, Settings
 
 Handler = Callable[[httpx.Request], httpx.Response]
 

@@ -22,8 +22,8 @@ from tests.resolvers.catalog.api import (
     kes,
     mutate_ok,
 )
+from wabotiq.core.ids import from_global_id
 from wabotiq.db.connection import get_pool
-from wabotiq.graphql.relay import from_global_id
 from wabotiq.search.embedder import Embedder
 from wabotiq.search.engine import IndexState, SearchEngine
 from wabotiq.search.runtime import get_engine

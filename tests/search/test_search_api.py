@@ -16,13 +16,13 @@ from tests.conftest import MakeTenant, TenantFixture, gql
 from tests.resolvers.catalog.api import call, create_category, create_product, kes
 from tests.search.test_documents_api import uploaded
 from tests.search.test_indexing import eventually
+from wabotiq.core.ids import from_global_id
+from wabotiq.core.tenant import tenant_context
 from wabotiq.db.connection import get_pool
 from wabotiq.domain.catalog.categories import create_category as create_category_row
 from wabotiq.domain.catalog.service import ProductSpec, VariantSpec
 from wabotiq.domain.catalog.service import create_product as create_product_row
-from wabotiq.graphql.relay import from_global_id
 from wabotiq.search.runtime import get_engine
-from wabotiq.tenancy.context import tenant_context
 from wabotiq.tenancy.service import tenant_ref
 
 SEARCH = """

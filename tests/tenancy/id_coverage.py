@@ -22,7 +22,7 @@ from graphql import (
     validate,
 )
 
-from wabotiq.graphql.schema import contract_schema
+from wabotiq.api.schema import contract_schema
 
 
 @cache

@@ -17,9 +17,9 @@ from tests.orders import test_isolation as orders
 from tests.resolvers.catalog import test_isolation as catalog
 from tests.search import test_isolation as search
 from tests.tenancy.id_coverage import root_fields, root_fields_taking_ids
+from wabotiq.core.tenant import current_tenant, tenant_context
 from wabotiq.domain.audit.models import AuditEntry
 from wabotiq.graphql.relay import to_global_id
-from wabotiq.tenancy.context import current_tenant, tenant_context
 from wabotiq.tenancy.models import TenantStatus
 from wabotiq.tenancy.service import set_status, tenant_ref
 

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
+from wabotiq.core.settings import Settings
 from wabotiq.db import migrations, migrator
 from wabotiq.db.connection import get_pool
 from wabotiq.db.migrations import Migration
-from wabotiq.settings import Settings
+from wabotiq.domain.tenants.provisioning import create_tenant
 from wabotiq.tenancy import migrate as migrate_module
 from wabotiq.tenancy.migrate import migrate_all
-from wabotiq.tenancy.service import create_tenant
 
 TENANTS = 200
 REAL_LATEST = migrations.latest("tenant")

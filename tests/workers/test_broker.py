@@ -11,7 +11,7 @@ from taskiq import InMemoryBroker
 from taskiq.api import run_receiver_task
 from taskiq.schedule_sources import LabelScheduleSource
 
-from wabotiq.settings import Settings
+from wabotiq.core.settings import Settings
 from wabotiq.workers.broker import make_broker
 from wabotiq.workers.scheduler import broker as app_broker
 

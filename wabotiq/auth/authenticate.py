@@ -8,7 +8,7 @@ from wabotiq.auth.api_keys import authenticate_api_key
 from wabotiq.auth.members import member_scopes
 from wabotiq.auth.principal import ANONYMOUS, Principal, PrincipalKind
 from wabotiq.auth.tokens import InvalidToken, JwtSigner
-from wabotiq.tenancy.context import TenantRef
+from wabotiq.core.tenant import TenantRef
 from wabotiq.tenancy.models import TenantStatus
 from wabotiq.tenancy.service import find_tenant, tenant_ref
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from wabotiq.domain.errors import DomainError
+from wabotiq.core.errors import DomainError
 
 
 class AuthErrorCode(StrEnum):

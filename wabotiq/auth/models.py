@@ -7,6 +7,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from wabotiq.db.registry import register_models
+
 
 class MembershipStatus(StrEnum):
     INVITED = "invited"
@@ -87,3 +89,6 @@ class RefreshToken(Model):
     class Meta:
         table = "refresh_tokens"
         schema = "public"
+
+
+register_models("public", __name__)

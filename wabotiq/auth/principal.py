@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from wabotiq.tenancy.context import TenantRef
+from wabotiq.core.tenant import TenantRef
 
 
 class PrincipalKind(StrEnum):

@@ -12,7 +12,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OctKey
 
-from wabotiq.settings import Settings
+from wabotiq.core.settings import Settings
 
 ALGORITHM = "HS256"
 

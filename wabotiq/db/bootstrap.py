@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wabotiq.core.settings import Settings
 from wabotiq.db.connection import close_db, init_db
 from wabotiq.db.embedded import EmbeddedPostgres
-from wabotiq.settings import Settings
+from wabotiq.db.migrator import migrate_public
 
 
 @dataclass
@@ -29,8 +30,6 @@ def resolve_database(settings: Settings) -> Database:
 
 async def connect(settings: Settings, database: Database) -> None:
     """Open the pool and migrate `public` (tenant schemas are `wabotiq migrate`'s job)."""
-    from wabotiq.tenancy.migrate import migrate_public
-
     await init_db(settings, database.url)
     try:
         await migrate_public()

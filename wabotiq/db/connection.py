@@ -10,18 +10,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import asyncpg
 from tortoise import Tortoise, connections
 
-from wabotiq.settings import Settings
-from wabotiq.tenancy.context import TenantRef, current_schema, tenant_context
-
-PUBLIC_MODELS = ["wabotiq.tenancy.models", "wabotiq.auth.models"]
-TENANT_MODELS = [
-    "wabotiq.domain.audit.models",
-    "wabotiq.events.models",
-    "wabotiq.domain.catalog.models",
-    "wabotiq.domain.customers.models",
-    "wabotiq.domain.bookings.models",
-    "wabotiq.domain.orders.models",
-]
+from wabotiq.core.settings import Settings
+from wabotiq.core.tenant import TenantRef, current_schema, tenant_context
+from wabotiq.db.registry import registered_models
 
 
 def credentials_from_url(url: str) -> dict[str, Any]:
@@ -95,8 +86,8 @@ def tortoise_config(settings: Settings, database_url: str) -> dict[str, Any]:
             "default": {"engine": "tortoise.backends.asyncpg", "credentials": credentials}
         },
         "apps": {
-            "public": {"models": PUBLIC_MODELS, "default_connection": "default"},
-            "tenant": {"models": TENANT_MODELS, "default_connection": "default"},
+            "public": {"models": registered_models("public"), "default_connection": "default"},
+            "tenant": {"models": registered_models("tenant"), "default_connection": "default"},
         },
         "use_tz": True,
         "timezone": "UTC",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from wabotiq.db.connection import get_pool
 from wabotiq.db.migrations import Migration, load
 
 VERSION_TABLE = """
@@ -49,3 +50,9 @@ async def apply_pending(
         [(m.version, m.name) for m in pending],
     )
     return pending
+
+
+async def migrate_public() -> int:
+    """Bring `public` to the latest version; returns how many migrations ran."""
+    async with get_pool().acquire() as connection, connection.transaction():
+        return len(await apply_pending(connection, schema="public", scope="public"))

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 import asyncpg
 
 from wabotiq.db.connection import get_pool
+from wabotiq.db.outbox import Event, channel
 from wabotiq.events.bus import EventBus
-from wabotiq.events.outbox import Event, channel
 
 logger = logging.getLogger(__name__)
 

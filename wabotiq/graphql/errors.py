@@ -9,8 +9,8 @@ import strawberry
 from graphql import GraphQLError
 from tortoise.transactions import in_transaction
 
-from wabotiq.domain.errors import DomainError
-from wabotiq.graphql.relay import InvalidGlobalId
+from wabotiq.core.errors import DomainError
+from wabotiq.core.ids import InvalidGlobalId
 
 T = TypeVar("T")
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Annotated, Generic, TypeVar
 
 import strawberry
+
+from wabotiq.core.ids import (
+    InvalidGlobalId,
+    decode_text,
+    encode_text,
+    global_id,
+    uuid_from_global_id,
+)
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -17,10 +24,6 @@ FirstArg = Annotated[
     int, strawberry.argument(description="How many items to return (at most the page size limit).")
 ]
 AfterArg = Annotated[str | None, strawberry.argument(description="Return items after this cursor.")]
-
-
-class InvalidGlobalId(ValueError):
-    """An ID that is not ours or names another type."""
 
 
 @strawberry.type(description="Where a page sits in the whole list.")
@@ -48,38 +51,12 @@ class Connection(Generic[T]):
         return [edge.node for edge in self.edges]
 
 
-_URLSAFE = bytes.maketrans(b"+/", b"-_")
-
-
-def _b64(text: str) -> str:
-    """Unpadded URL-safe base64 (binascii directly: global IDs are made for every node)."""
-    return (
-        binascii.b2a_base64(text.encode(), newline=False).translate(_URLSAFE).rstrip(b"=").decode()
-    )
-
-
-def _unb64(text: str) -> str:
-    padded = text + "=" * (-len(text) % 4)
-    return base64.urlsafe_b64decode(padded.encode()).decode()
-
-
 def to_global_id(type_name: str, raw_id: object) -> strawberry.ID:
-    return strawberry.ID(_b64(f"{type_name}:{raw_id}"))
-
-
-def from_global_id(global_id: str, expected_type: str) -> str:
-    """The raw id inside a global ID of `expected_type`."""
-    try:
-        type_name, _, raw = _unb64(global_id).partition(":")
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidGlobalId(f"Not a valid ID: {global_id!r}") from exc
-    if type_name != expected_type or not raw:
-        raise InvalidGlobalId(f"Not a {expected_type} ID: {global_id!r}")
-    return raw
+    return strawberry.ID(global_id(type_name, raw_id))
 
 
 def offset_cursor(offset: int) -> str:
-    return _b64(f"o:{offset}")
+    return encode_text(f"o:{offset}")
 
 
 def offset_from_cursor(cursor: str | None) -> int:
@@ -87,7 +64,7 @@ def offset_from_cursor(cursor: str | None) -> int:
     if cursor is None:
         return 0
     try:
-        kind, _, value = _unb64(cursor).partition(":")
+        kind, _, value = decode_text(cursor).partition(":")
         if kind == "o" and value.isdigit():
             return int(value) + 1
     except (binascii.Error, UnicodeDecodeError) as exc:
@@ -96,12 +73,12 @@ def offset_from_cursor(cursor: str | None) -> int:
 
 
 def key_cursor(key: object) -> str:
-    return _b64(f"k:{key}")
+    return encode_text(f"k:{key}")
 
 
 def key_from_cursor(cursor: str) -> str:
     try:
-        kind, _, value = _unb64(cursor).partition(":")
+        kind, _, value = decode_text(cursor).partition(":")
     except (binascii.Error, UnicodeDecodeError) as exc:
         raise ValueError(f"Not a valid cursor: {cursor!r}") from exc
     if kind != "k" or not value:
@@ -167,14 +144,6 @@ def query_uuid(global_id: str, type_name: str) -> uuid.UUID:
 
 def optional_query_uuid(global_id: str | None, type_name: str) -> uuid.UUID | None:
     return None if global_id is None else query_uuid(global_id, type_name)
-
-
-def uuid_from_global_id(global_id: str, type_name: str) -> uuid.UUID:
-    """The UUID inside a global ID of `type_name`."""
-    try:
-        return uuid.UUID(from_global_id(global_id, type_name))
-    except ValueError as exc:
-        raise InvalidGlobalId(f"Not a {type_name} ID: {global_id!r}") from exc
 
 
 INPUT = strawberry.argument(description="What to do; see the input type.")

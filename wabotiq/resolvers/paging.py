@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.errors import coded_error
 from wabotiq.graphql.relay import key_from_cursor, offset_from_cursor
+from wabotiq.resolvers.context import Info
 
 
 def page_size(info: Info, first: int) -> int:

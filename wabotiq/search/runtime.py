@@ -3,9 +3,9 @@ ELASTICSEARCH_URL is set, else Postgres; the embedder from the LLM settings (off
 
 from __future__ import annotations
 
+from wabotiq.core.settings import Settings, get_settings
 from wabotiq.search.backend import SearchBackend
 from wabotiq.search.engine import SearchEngine
-from wabotiq.settings import Settings, get_settings
 
 _engine: SearchEngine | None = None
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from wabotiq.db.connection import get_pool
 from wabotiq.db.migrations import latest
-from wabotiq.db.migrator import applied_version, apply_pending
+from wabotiq.db.migrator import applied_version, apply_pending, migrate_public
 
 logger = logging.getLogger(__name__)
 
@@ -24,12 +24,6 @@ class MigrationReport:
     @property
     def ok(self) -> bool:
         return not self.failed
-
-
-async def migrate_public() -> int:
-    """Bring `public` to the latest version; returns how many migrations ran."""
-    async with get_pool().acquire() as connection, connection.transaction():
-        return len(await apply_pending(connection, schema="public", scope="public"))
 
 
 async def _tenant_schemas() -> list[tuple[str, str]]:

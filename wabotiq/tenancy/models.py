@@ -7,6 +7,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from wabotiq.db.registry import register_models
+
 
 class TenantStatus(StrEnum):
     ACTIVE = "active"
@@ -31,3 +33,6 @@ class Tenant(Model):
     @property
     def schema_name(self) -> str:
         return f"t_{self.id}"
+
+
+register_models("public", __name__)

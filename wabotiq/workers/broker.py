@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from taskiq import AsyncBroker, InMemoryBroker, SmartRetryMiddleware, TaskiqEvents, TaskiqState
 
-from wabotiq.settings import Settings, get_settings
+from wabotiq.core.settings import Settings, get_settings
 
 # Longer than any task may run: a message unacknowledged this long is redelivered.
 IDLE_TIMEOUT_MS = 10 * 60 * 1000

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import MakeTenant, TenantFixture
+from wabotiq.core.settings import Settings
 from wabotiq.db.connection import get_pool
 from wabotiq.demo import ensure_demo_tenant
 from wabotiq.domain.catalog.importer import import_into_tenant, load_demo_catalog
-from wabotiq.settings import Settings
 from wabotiq.tenancy.service import find_tenant, tenant_ref
 
 DEMO = load_demo_catalog()

@@ -8,10 +8,10 @@ from decimal import Decimal
 from tortoise.transactions import in_transaction
 
 from tests.conftest import MakeTenant
+from wabotiq.core.tenant import tenant_context
 from wabotiq.domain.catalog.errors import CatalogError, CatalogErrorCode
 from wabotiq.domain.catalog.models import Product, Variant
 from wabotiq.domain.catalog.service import ProductSpec, VariantSpec, create_product, create_variant
-from wabotiq.tenancy.context import tenant_context
 from wabotiq.tenancy.service import tenant_ref
 
 

@@ -12,6 +12,7 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from tests.conftest import MakeTenant
+from wabotiq.core.tenant import TenantRef, tenant_context
 from wabotiq.db.connection import get_pool
 from wabotiq.domain.catalog.errors import CatalogError, OutOfStock
 from wabotiq.domain.catalog.listing import get_product, variants_by_product
@@ -19,7 +20,6 @@ from wabotiq.domain.catalog.models import StockMovement
 from wabotiq.domain.catalog.records import ProductRecord
 from wabotiq.domain.catalog.service import ProductSpec, VariantSpec, archive_product, create_product
 from wabotiq.domain.catalog.stock import release_stock, reserve_stock
-from wabotiq.tenancy.context import TenantRef, tenant_context
 from wabotiq.tenancy.service import tenant_ref
 
 RACERS = 50

@@ -21,8 +21,8 @@ from tests.resolvers.catalog.api import (
     list_products,
     mutate_ok,
 )
+from wabotiq.core.ids import from_global_id
 from wabotiq.db.connection import get_pool
-from wabotiq.graphql.relay import from_global_id
 
 
 async def _events(tenant: TenantFixture) -> list[tuple[str, str, str, dict[str, Any]]]:

@@ -12,11 +12,11 @@ import httpx
 from tortoise.transactions import in_transaction
 
 from tests.conftest import MakeTenant, TenantFixture, gql
+from wabotiq.core.tenant import tenant_context
 from wabotiq.domain.catalog.categories import create_category
 from wabotiq.domain.catalog.service import ProductSpec, VariantSpec, create_product
 from wabotiq.domain.catalog.stock import StockReason, adjust_stock
 from wabotiq.graphql.relay import to_global_id
-from wabotiq.tenancy.context import tenant_context
 from wabotiq.tenancy.service import tenant_ref
 
 PAGE = """

@@ -8,7 +8,7 @@ import httpx
 
 from tests.conftest import MakeTenant
 from tests.resolvers.catalog.api import STOCK_ADJUST, call, create_product, mutate_ok
-from wabotiq.graphql.relay import from_global_id
+from wabotiq.core.ids import from_global_id
 
 MOVEMENTS = """
 query($id: ID!) {

@@ -5,6 +5,8 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from wabotiq.db.registry import register_models
+
 
 class AuditEntry(Model):
     id = fields.BigIntField(primary_key=True)
@@ -20,3 +22,6 @@ class AuditEntry(Model):
 
     class Meta:
         table = "audit_log"
+
+
+register_models("tenant", __name__)

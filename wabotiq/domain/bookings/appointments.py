@@ -10,6 +10,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
+from wabotiq.db.outbox import emit
 from wabotiq.domain.bookings.availability import (
     Calendar,
     Offer,
@@ -21,7 +22,6 @@ from wabotiq.domain.bookings.errors import BookingError, BookingErrorCode
 from wabotiq.domain.bookings.models import Appointment, AppointmentStatus, Staff
 from wabotiq.domain.bookings.service import get_service, tenant_locale
 from wabotiq.domain.customers.models import Customer
-from wabotiq.events.outbox import emit
 
 AGGREGATE = "appointment"
 NO_DOUBLE_BOOKING = "appointments_no_double_booking"

@@ -7,6 +7,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from wabotiq.db.registry import register_models
+
 
 class AppointmentStatus(StrEnum):
     BOOKED = "booked"
@@ -136,3 +138,6 @@ class Appointment(Model):
 
     class Meta:
         table = "appointments"
+
+
+register_models("tenant", __name__)

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q, Subquery
 
+from wabotiq.core.tenant import require_tenant
+from wabotiq.db.outbox import emit
 from wabotiq.domain.bookings.errors import BookingError, BookingErrorCode
 from wabotiq.domain.bookings.models import Service, ServiceVariant, Staff, StaffService
-from wabotiq.events.outbox import emit
-from wabotiq.tenancy.context import require_tenant
 from wabotiq.tenancy.models import Tenant
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

@@ -15,6 +15,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from wabotiq.core.errors import DomainError
+from wabotiq.core.tenant import TenantRef, tenant_context
 from wabotiq.domain.bookings.importer import BookingsImportReport, import_bookings
 from wabotiq.domain.catalog.categories import create_category, find_category_by_name
 from wabotiq.domain.catalog.errors import CatalogError, CatalogErrorCode
@@ -30,8 +32,6 @@ from wabotiq.domain.catalog.service import (
     update_variant,
 )
 from wabotiq.domain.catalog.stock import StockReason, adjust_stock
-from wabotiq.domain.errors import DomainError
-from wabotiq.tenancy.context import TenantRef, tenant_context
 from wabotiq.tenancy.service import find_tenant, tenant_ref
 
 IMPORT_ACTOR = "import"

@@ -7,6 +7,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from wabotiq.db.registry import register_models
+
 
 class ProductSource(StrEnum):
     MANUAL = "manual"
@@ -82,3 +84,6 @@ class StockMovement(Model):
 
     class Meta:
         table = "stock_movements"
+
+
+register_models("tenant", __name__)

@@ -13,15 +13,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from wabotiq.core.tenant import require_tenant
 from wabotiq.db.connection import current_connection
+from wabotiq.db.outbox import emit
 from wabotiq.domain.catalog.categories import live_category
 from wabotiq.domain.catalog.errors import CatalogError, CatalogErrorCode, not_found
 from wabotiq.domain.catalog.models import Product, ProductSource, Variant
 from wabotiq.domain.catalog.records import ProductRecord, VariantRecord
 from wabotiq.domain.catalog.skus import claim_sku
 from wabotiq.domain.catalog.stock import Movement, StockReason, record_movements
-from wabotiq.events.outbox import emit
-from wabotiq.tenancy.context import require_tenant
 from wabotiq.tenancy.models import Tenant
 
 PRODUCT_FIELDS = frozenset(

@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 
 from wabotiq.db.connection import current_connection
+from wabotiq.db.outbox import emit
 from wabotiq.domain.catalog.errors import CatalogError, CatalogErrorCode, OutOfStock, not_found
 from wabotiq.domain.catalog.models import StockMovement
 from wabotiq.domain.catalog.records import (
@@ -24,7 +25,6 @@ from wabotiq.domain.catalog.records import (
     ProductRecord,
     VariantRecord,
 )
-from wabotiq.events.outbox import emit
 
 
 class StockReason(StrEnum):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from wabotiq.db.registry import register_models
+
 
 class Customer(Model):
     id = fields.UUIDField(primary_key=True)
@@ -20,3 +22,6 @@ class Customer(Model):
 
     class Meta:
         table = "customers"
+
+
+register_models("tenant", __name__)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
 
-from wabotiq.auth.crypto import FieldCipher
+from wabotiq.core.crypto import FieldCipher
 from wabotiq.domain.customers.errors import CustomerError, CustomerErrorCode
 from wabotiq.domain.customers.models import Customer
 from wabotiq.domain.customers.phone import normalise_phone

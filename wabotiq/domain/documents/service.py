@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from wabotiq.db.connection import current_connection
+from wabotiq.db.outbox import emit
+from wabotiq.domain.documents.chunking import Chunk, chunk
 from wabotiq.domain.documents.errors import (
     LibraryError,
     LibraryErrorCode,
@@ -19,14 +21,12 @@ from wabotiq.domain.documents.errors import (
     not_found,
     too_large,
 )
+from wabotiq.domain.documents.extract import ExtractedText, extract_text
 from wabotiq.domain.documents.records import (
     DOCUMENT_COLUMNS,
     DocumentRecord,
     PassageRecord,
 )
-from wabotiq.events.outbox import emit
-from wabotiq.search.documents.chunking import Chunk, chunk
-from wabotiq.search.documents.extract import ExtractedText, extract_text
 
 NAME_LENGTH = 255
 LOCATION_LENGTH = 255

@@ -7,6 +7,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from wabotiq.db.registry import register_models
+
 
 class CartStatus(StrEnum):
     ACTIVE = "active"
@@ -104,3 +106,6 @@ class OrderStatusChange(Model):
 
     class Meta:
         table = "order_status_history"
+
+
+register_models("tenant", __name__)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from tortoise import connections
 
+from wabotiq.db.outbox import emit
 from wabotiq.domain.catalog import stock
 from wabotiq.domain.catalog.models import Product, Variant
 from wabotiq.domain.orders.carts import (
@@ -25,7 +26,6 @@ from wabotiq.domain.orders.models import (
     OrderStatus,
     OrderStatusChange,
 )
-from wabotiq.events.outbox import emit
 
 S = OrderStatus
 NUMBER_PREFIX = "WB"

@@ -9,8 +9,8 @@ from graphql import FieldNode, OperationType
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
+from wabotiq.core.tenant import tenant_context
 from wabotiq.domain.audit.service import Outcome, record_entry
-from wabotiq.tenancy.context import tenant_context
 
 
 def _outcome(field: str, result: Any, denied: bool) -> Outcome:

@@ -7,9 +7,9 @@ from typing import Annotated
 import strawberry
 
 from wabotiq.auth.api_keys import create_api_key, revoke_api_key
-from wabotiq.graphql.context import Info, audit_target
+from wabotiq.core.ids import uuid_from_global_id
 from wabotiq.graphql.errors import mutate
-from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
+from wabotiq.graphql.relay import INPUT, to_global_id
 from wabotiq.resolvers.api_keys.queries import MANAGE_KEYS
 from wabotiq.resolvers.api_keys.types import (
     ApiKey,
@@ -18,6 +18,7 @@ from wabotiq.resolvers.api_keys.types import (
     ApiKeyRevokeInput,
     ApiKeyRevokePayload,
 )
+from wabotiq.resolvers.context import Info, audit_target
 
 
 @strawberry.type

@@ -5,10 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from wabotiq.auth.api_keys import list_api_keys
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.relay import AfterArg, Connection, FirstArg, offset_connection
 from wabotiq.resolvers.api_keys.types import ApiKey
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.paging import offset_page
 
 MANAGE_KEYS = scopes(["users:manage"], ["integrations:manage"])

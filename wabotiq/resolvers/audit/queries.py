@@ -7,7 +7,6 @@ from typing import Annotated
 import strawberry
 
 from wabotiq.domain.audit.service import AuditFilter, Outcome, list_entries
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.relay import (
     AfterArg,
@@ -16,6 +15,7 @@ from wabotiq.graphql.relay import (
     keyset_connection,
 )
 from wabotiq.resolvers.audit.types import AuditEntry, AuditLogFilter
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.paging import int_key_page
 
 FilterArg = Annotated[

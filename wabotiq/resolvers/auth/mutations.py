@@ -9,7 +9,6 @@ import strawberry
 
 from wabotiq.auth import sessions
 from wabotiq.auth.members import accept_invitation
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import PUBLIC
 from wabotiq.graphql.errors import mutate, user_error
 from wabotiq.graphql.relay import INPUT
@@ -24,6 +23,7 @@ from wabotiq.resolvers.auth.types import (
     SessionPayload,
     User,
 )
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.tenancy.types import Tenant
 from wabotiq.tenancy.service import get_tenant, tenant_ref
 

@@ -8,10 +8,10 @@ from wabotiq.auth.members import user_memberships
 from wabotiq.auth.models import ApiKey as ApiKeyModel
 from wabotiq.auth.models import User as UserModel
 from wabotiq.auth.principal import PrincipalKind as Kind
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import signed_in
 from wabotiq.resolvers.api_keys.types import ApiKey
 from wabotiq.resolvers.auth.types import PrincipalKind, User, UserMembership, Viewer
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.members.types import MemberStatus, Role
 from wabotiq.resolvers.tenancy.types import Tenant
 from wabotiq.tenancy.service import tenants_by_id

@@ -6,17 +6,18 @@ from typing import Annotated, Any
 
 import strawberry
 
+from wabotiq.core.ids import uuid_from_global_id
 from wabotiq.domain.bookings import appointments as appointment_service
-from wabotiq.graphql.context import Info, audit_target
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
-from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
+from wabotiq.graphql.relay import INPUT, to_global_id
 from wabotiq.resolvers.bookings.inputs import (
     AppointmentBookInput,
     AppointmentCancelInput,
     AppointmentRescheduleInput,
 )
 from wabotiq.resolvers.bookings.types import Appointment, AppointmentPayload
+from wabotiq.resolvers.context import Info, audit_target
 from wabotiq.resolvers.members.types import IdInput
 
 EDIT = scopes(["appointments:edit"])

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 
 import strawberry
 
+from wabotiq.core.ids import uuid_from_global_id
 from wabotiq.domain.bookings import schedule
 from wabotiq.domain.bookings import service as booking_service
 from wabotiq.domain.bookings.service import Price
-from wabotiq.graphql.context import Info, audit_target
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
 from wabotiq.graphql.money import MoneyInput
-from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
+from wabotiq.graphql.relay import INPUT, to_global_id
 from wabotiq.resolvers.bookings.appointment_mutations import AppointmentsMutations
 from wabotiq.resolvers.bookings.dataloaders import ServiceByIdLoader
 from wabotiq.resolvers.bookings.inputs import (
@@ -43,6 +43,7 @@ from wabotiq.resolvers.bookings.types import (
     StaffPayload,
     WorkingHours,
 )
+from wabotiq.resolvers.context import Info, audit_target
 from wabotiq.resolvers.members.types import IdInput
 
 EDIT = scopes(["services:edit"])

@@ -9,13 +9,12 @@ from typing import Annotated, TypeVar
 
 import strawberry
 
+from wabotiq.core.errors import DomainError
 from wabotiq.domain.bookings import appointments as appointment_service
 from wabotiq.domain.bookings import schedule
 from wabotiq.domain.bookings import service as booking_service
 from wabotiq.domain.bookings.availability import availability as find_slots
 from wabotiq.domain.bookings.models import AppointmentStatus as StatusModel
-from wabotiq.domain.errors import DomainError
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import coded_error
 from wabotiq.graphql.relay import (
@@ -36,6 +35,7 @@ from wabotiq.resolvers.bookings.types import (
     Staff,
     WorkingHours,
 )
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.paging import offset_page
 
 T = TypeVar("T")

@@ -9,10 +9,10 @@ from datetime import datetime
 import strawberry
 
 from wabotiq.domain.bookings.appointments import AGGREGATE, find_appointment
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
-from wabotiq.graphql.subscriptions import tenant_events
 from wabotiq.resolvers.bookings.types import Appointment, AppointmentEvent, AppointmentEventType
+from wabotiq.resolvers.context import Info
+from wabotiq.resolvers.subscriptions import tenant_events
 
 
 @strawberry.type

@@ -13,7 +13,6 @@ import strawberry
 from wabotiq.domain.bookings import models
 from wabotiq.domain.bookings.availability import Slot
 from wabotiq.domain.bookings.schedule import HoursInterval
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.errors import UserError
 from wabotiq.graphql.money import Money
 from wabotiq.graphql.relay import to_global_id
@@ -26,6 +25,7 @@ from wabotiq.resolvers.bookings.dataloaders import (
     StaffByServiceIdLoader,
     WorkingHoursByStaffIdLoader,
 )
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.customers.dataloaders import CustomerByIdLoader
 
 if TYPE_CHECKING:

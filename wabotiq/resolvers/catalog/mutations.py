@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 import strawberry
 
+from wabotiq.core.ids import uuid_from_global_id
 from wabotiq.domain.catalog import categories, service, stock
 from wabotiq.domain.catalog.models import ProductSource
-from wabotiq.graphql.context import Info, audit_target
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
 from wabotiq.graphql.money import MoneyInput
-from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
+from wabotiq.graphql.relay import INPUT, to_global_id
 from wabotiq.resolvers.catalog.inputs import (
     CategoryArchiveInput,
     CategoryCreateInput,
@@ -36,6 +36,7 @@ from wabotiq.resolvers.catalog.types import (
     ProductVariantPayload,
     StockAdjustPayload,
 )
+from wabotiq.resolvers.context import Info, audit_target
 
 EDIT = scopes(["catalog:edit"])
 

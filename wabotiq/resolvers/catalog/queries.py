@@ -12,7 +12,6 @@ from wabotiq.domain.catalog import listing
 from wabotiq.domain.catalog.categories import get_category, list_categories
 from wabotiq.domain.catalog.errors import CatalogError
 from wabotiq.domain.catalog.stock import list_movements
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.relay import (
     AfterArg,
@@ -26,6 +25,7 @@ from wabotiq.graphql.relay import (
 from wabotiq.resolvers.catalog.dataloaders import CategoryByIdLoader
 from wabotiq.resolvers.catalog.inputs import ProductFilter, ProductSort
 from wabotiq.resolvers.catalog.types import Category, Product, StockMovement, page_products
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.paging import int_key_page, offset_page
 
 VIEW = scopes(["catalog:view"])

@@ -21,7 +21,6 @@ from wabotiq.domain.catalog.records import (
     VariantRecord,
     effective_price,
 )
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.errors import UserError
 from wabotiq.graphql.lazy import build, lazy_fields
 from wabotiq.graphql.money import Money
@@ -34,6 +33,7 @@ from wabotiq.resolvers.catalog.dataloaders import (
     VariantsByProductIdLoader,
     cached,
 )
+from wabotiq.resolvers.context import Info
 
 
 @strawberry.enum(description="Where a product's data comes from.")

@@ -6,11 +6,12 @@ from typing import Annotated
 
 import strawberry
 
+from wabotiq.core.ids import uuid_from_global_id
 from wabotiq.domain.customers import service
-from wabotiq.graphql.context import Info, audit_target
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
-from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
+from wabotiq.graphql.relay import INPUT, to_global_id
+from wabotiq.resolvers.context import Info, audit_target
 from wabotiq.resolvers.customers.types import (
     Customer,
     CustomerCreateInput,

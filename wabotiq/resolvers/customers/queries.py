@@ -7,19 +7,13 @@ from typing import Annotated
 
 import strawberry
 
+from wabotiq.core.errors import DomainError
+from wabotiq.core.ids import InvalidGlobalId, uuid_from_global_id
 from wabotiq.domain.customers import service
-from wabotiq.domain.errors import DomainError
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import coded_error
-from wabotiq.graphql.relay import (
-    AfterArg,
-    Connection,
-    FirstArg,
-    InvalidGlobalId,
-    offset_connection,
-    uuid_from_global_id,
-)
+from wabotiq.graphql.relay import AfterArg, Connection, FirstArg, offset_connection
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.customers.dataloaders import CustomerByIdLoader
 from wabotiq.resolvers.customers.types import Customer, CustomerFilter
 from wabotiq.resolvers.paging import offset_page

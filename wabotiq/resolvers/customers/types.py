@@ -11,10 +11,10 @@ import strawberry
 
 from wabotiq.domain.customers.models import Customer as CustomerModel
 from wabotiq.domain.customers.service import customer_phone
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import UserError
 from wabotiq.graphql.relay import AfterArg, Connection, FirstArg, to_global_id
+from wabotiq.resolvers.context import Info
 
 if TYPE_CHECKING:
     from wabotiq.resolvers.bookings.types import Appointment

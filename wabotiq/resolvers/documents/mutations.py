@@ -7,13 +7,14 @@ from typing import Annotated
 import strawberry
 from starlette.datastructures import UploadFile
 
+from wabotiq.core.errors import DomainError
+from wabotiq.core.ids import uuid_from_global_id
 from wabotiq.domain.documents import service
 from wabotiq.domain.documents.errors import not_a_file
-from wabotiq.domain.errors import DomainError
-from wabotiq.graphql.context import Info, audit_target
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import UserError, mutate, user_error
-from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
+from wabotiq.graphql.relay import INPUT, to_global_id
+from wabotiq.resolvers.context import Info, audit_target
 from wabotiq.resolvers.documents.inputs import DeleteDocumentInput, UploadDocumentInput
 from wabotiq.resolvers.documents.types import (
     DeleteDocumentPayload,

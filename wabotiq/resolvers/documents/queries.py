@@ -9,7 +9,6 @@ from typing import Annotated
 import strawberry
 
 from wabotiq.domain.documents.service import DocumentKey, get_document, list_documents
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import coded_error
 from wabotiq.graphql.relay import (
@@ -20,6 +19,7 @@ from wabotiq.graphql.relay import (
     keyset_connection,
     query_uuid,
 )
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.documents.types import Document
 from wabotiq.resolvers.paging import page_size
 

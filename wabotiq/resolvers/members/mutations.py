@@ -8,10 +8,11 @@ import strawberry
 
 from wabotiq.auth import members as member_service
 from wabotiq.auth import roles as role_service
-from wabotiq.graphql.context import Info, audit_target
+from wabotiq.core.ids import uuid_from_global_id
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
-from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
+from wabotiq.graphql.relay import INPUT, to_global_id
+from wabotiq.resolvers.context import Info, audit_target
 from wabotiq.resolvers.members.types import (
     IdInput,
     Member,

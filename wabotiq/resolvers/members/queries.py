@@ -6,9 +6,9 @@ import strawberry
 
 from wabotiq.auth.members import list_members
 from wabotiq.auth.roles import list_roles
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.relay import AfterArg, Connection, FirstArg, offset_connection
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.members.types import Member, Role
 from wabotiq.resolvers.paging import offset_page
 

@@ -9,9 +9,9 @@ import strawberry
 
 from wabotiq.auth.models import Membership as MembershipModel
 from wabotiq.auth.models import Role as RoleModel
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.errors import UserError
 from wabotiq.graphql.relay import to_global_id
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.members.dataloaders import RoleByIdLoader, UserByIdLoader
 
 

@@ -7,14 +7,15 @@ from typing import Annotated
 
 import strawberry
 
+from wabotiq.core.ids import uuid_from_global_id
 from wabotiq.domain.orders import carts, service
 from wabotiq.domain.orders.models import Cart as CartModel
 from wabotiq.domain.orders.models import Order as OrderModel
 from wabotiq.domain.orders.models import OrderStatus as OrderStatusModel
-from wabotiq.graphql.context import Info, audit_target
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
-from wabotiq.graphql.relay import INPUT, to_global_id, uuid_from_global_id
+from wabotiq.graphql.relay import INPUT, to_global_id
+from wabotiq.resolvers.context import Info, audit_target
 from wabotiq.resolvers.orders.types import (
     Cart,
     CartAddLineInput,

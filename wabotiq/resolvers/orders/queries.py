@@ -10,7 +10,6 @@ import strawberry
 from wabotiq.domain.orders import carts, service
 from wabotiq.domain.orders.models import Order as OrderModel
 from wabotiq.domain.orders.models import OrderStatus as OrderStatusModel
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.relay import (
     AfterArg,
@@ -18,6 +17,7 @@ from wabotiq.graphql.relay import (
     FirstArg,
     keyset_connection,
 )
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.customers.queries import id_or_none
 from wabotiq.resolvers.orders.dataloaders import OrderByIdLoader, OrdersByCustomerLoader
 from wabotiq.resolvers.orders.types import Cart, Order, OrderFilter

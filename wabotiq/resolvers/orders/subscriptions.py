@@ -9,11 +9,11 @@ from typing import Annotated
 
 import strawberry
 
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
-from wabotiq.graphql.subscriptions import tenant_events
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.orders.dataloaders import OrderByIdLoader
 from wabotiq.resolvers.orders.types import Order, OrderEvent, OrderEventType, OrderStatus
+from wabotiq.resolvers.subscriptions import tenant_events
 
 StatusesArg = Annotated[
     list[OrderStatus] | None,

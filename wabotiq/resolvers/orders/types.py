@@ -11,11 +11,11 @@ import strawberry
 
 from wabotiq.domain.orders import models
 from wabotiq.domain.orders.carts import cart_subtotal, money
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.errors import UserError
 from wabotiq.graphql.money import Money
 from wabotiq.graphql.relay import to_global_id
 from wabotiq.resolvers.catalog.types import Product, ProductVariant
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.customers.dataloaders import CustomerByIdLoader
 from wabotiq.resolvers.customers.types import Customer
 from wabotiq.resolvers.orders.dataloaders import (

@@ -9,13 +9,13 @@ from typing import Annotated, Any, cast
 
 import strawberry
 
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import coded_error
 from wabotiq.graphql.relay import query_uuid
 from wabotiq.resolvers.bookings.dataloaders import ServiceByIdLoader
 from wabotiq.resolvers.bookings.types import Service
 from wabotiq.resolvers.catalog.types import Product
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.documents.dataloaders import DocumentByIdLoader, PassageByKeyLoader
 from wabotiq.resolvers.documents.types import Document
 from wabotiq.resolvers.orders.dataloaders import ProductByIdLoader

@@ -5,8 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from wabotiq.auth.scopes import SCOPES
-from wabotiq.graphql.context import Info
 from wabotiq.graphql.directives import signed_in
+from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.tenancy.types import Scope, Tenant
 from wabotiq.tenancy.service import find_tenant
 

@@ -6,10 +6,10 @@ from typing import Literal
 
 import httpx
 
+from wabotiq.core.settings import ConfigurationError, Settings
 from wabotiq.search.embedder import Embedder
 from wabotiq.search.embedders.cache import QueryCache
 from wabotiq.search.embedders.errors import EmbeddingError
-from wabotiq.settings import ConfigurationError, Settings
 
 __all__ = ["EmbeddingError", "embedder_kind", "make_embedder"]
 

@@ -8,10 +8,10 @@ from typing import Any
 import httpx
 import openai
 
+from wabotiq.core.settings import ConfigurationError
 from wabotiq.search.embedder import Vector
 from wabotiq.search.embedders.errors import EmbeddingError
 from wabotiq.search.embedders.vectors import embed_batched, unit_rows
-from wabotiq.settings import ConfigurationError
 
 PROVIDER = "openai"
 # Full output size of each model, used when no shorter `dimensions` is asked for.

@@ -14,7 +14,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from wabotiq.auth.authenticate import TenantSuspended, Unauthenticated, authenticate
 from wabotiq.auth.principal import ANONYMOUS
-from wabotiq.graphql.context import Context
+from wabotiq.resolvers.context import Context
 from wabotiq.runtime import Runtime
 
 # A cross-site HTML form can post `multipart/form-data` without a CORS preflight, but it cannot

@@ -18,7 +18,7 @@ from typing import Literal
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, PyPdfError
 
-from wabotiq.search.documents.errors import (
+from wabotiq.domain.documents.errors import (
     DocumentErrorCode,
     UnreadableDocument,
     UnsupportedDocument,

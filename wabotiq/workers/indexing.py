@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import cast
 
-from wabotiq.events.outbox import Event
+from wabotiq.db.outbox import Event
 from wabotiq.search.types import Kind
 from wabotiq.workers.broker import broker
 

@@ -8,7 +8,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from wabotiq.tenancy.context import current_tenant
+from wabotiq.core.tenant import current_tenant
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "wabotiq_request_id", default=None

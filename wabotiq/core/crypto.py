@@ -7,7 +7,7 @@ import hmac
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from wabotiq.settings import Settings
+from wabotiq.core.settings import Settings
 
 
 class FieldCipher:

@@ -1,28 +1,13 @@
-"""Assemble the schema: root types from every area, and the extensions that guard it."""
+"""The schema, assembled from every area's root fields; `wabotiq.graphql` puts its machinery
+(executor, limits, authorization, cost, audit, masking) around it."""
 
 from __future__ import annotations
 
-from functools import partial
-
 import strawberry
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
 from strawberry.schema.config import StrawberryConfig
 
-from wabotiq.graphql.cost import CostBuckets, CostCalculator
-from wabotiq.graphql.executor import FastExecutionContext
-from wabotiq.graphql.extensions.audit import AuditMutations
-from wabotiq.graphql.extensions.caches import ValidationCacheByText
-from wabotiq.graphql.extensions.guard import OperationGuard
-from wabotiq.graphql.extensions.masking import MaskUnexpectedErrors
-from wabotiq.graphql.requirements import RequirementIndex
+from wabotiq.core.settings import Settings
+from wabotiq.graphql.configure import configure
 from wabotiq.graphql.scalars import SCALAR_MAP
 from wabotiq.resolvers.api_keys.mutations import ApiKeysMutations
 from wabotiq.resolvers.api_keys.queries import ApiKeysQueries
@@ -46,7 +31,6 @@ from wabotiq.resolvers.orders.subscriptions import OrdersSubscriptions
 from wabotiq.resolvers.search.queries import SearchQueries
 from wabotiq.resolvers.search.types import HIT_TYPES
 from wabotiq.resolvers.tenancy.queries import TenancyQueries
-from wabotiq.settings import Settings
 
 
 @strawberry.type(description="Everything you can read.")
@@ -90,38 +74,7 @@ ROOT_TYPES = ("Query", "Mutation", "Subscription")
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with limits, caches, authorization, cost, audit and error masking."""
-    schema = contract_schema()
-    if settings.fast_executor:
-        schema.execution_context_class = FastExecutionContext
-    index = RequirementIndex(schema._schema, ROOT_TYPES)
-    calculator = CostCalculator(schema._schema)
-    buckets = CostBuckets(
-        capacity=settings.cost_bucket_capacity, restore_rate=settings.cost_restore_rate
-    )
-    # Rule classes built once: validation results are cached per (query text, rules).
-    limits = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    ]
-    if not settings.introspection:
-        limits.extend(DisableIntrospection().validation_rules)
-    extensions: list[type[SchemaExtension] | partial[SchemaExtension]] = [
-        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
-        ParserCache,
-        partial(AddValidationRules, limits),
-        ValidationCacheByText,
-        partial(
-            OperationGuard,
-            index=index,
-            calculator=calculator,
-            buckets=buckets,
-            max_cost=settings.max_query_cost,
-        ),
-        AuditMutations,
-        MaskUnexpectedErrors,
-    ]
-    schema.extensions = extensions  # type: ignore[assignment]
-    return schema
+    return configure(contract_schema(), settings, root_types=ROOT_TYPES)
 
 
 def contract_schema() -> strawberry.Schema:

@@ -1,11 +1,28 @@
-"""Write domain events into the tenant's outbox, inside the caller's transaction."""
+"""The outbox table of each tenant schema, and writing domain events into it inside the
+caller's transaction (the dispatcher in `wabotiq.events` publishes them once committed)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from wabotiq.events.models import OutboxEvent
+from tortoise import fields
+from tortoise.models import Model
+
+from wabotiq.db.registry import register_models
+
+
+class OutboxEvent(Model):
+    id = fields.BigIntField(primary_key=True)
+    aggregate_type = fields.CharField(max_length=32)
+    aggregate_id = fields.CharField(max_length=64)
+    event_type = fields.CharField(max_length=64)
+    payload = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    dispatched_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +68,6 @@ async def emit(
 def channel(tenant_id: str, aggregate_type: str) -> str:
     """The bus channel of one tenant's events of one kind; subscribers never choose the tenant."""
     return f"wabotiq:{tenant_id}:{aggregate_type}"
+
+
+register_models("tenant", __name__)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from wabotiq.search.documents.extract import ExtractedText
+from wabotiq.domain.documents.extract import ExtractedText
 
 CHUNK_SIZE = 800
 CHUNK_OVERLAP = 150

@@ -6,9 +6,9 @@ import contextlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 
-from wabotiq.events.outbox import Event, channel
-from wabotiq.graphql.context import Info
-from wabotiq.tenancy.context import reset_tenant, set_tenant
+from wabotiq.core.tenant import reset_tenant, set_tenant
+from wabotiq.db.outbox import Event, channel
+from wabotiq.resolvers.context import Info
 
 SEEN_WINDOW = 10_000
 

@@ -10,9 +10,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wabotiq.auth.authenticate import TenantSuspended, Unauthenticated, authenticate
 from wabotiq.auth.principal import ANONYMOUS
-from wabotiq.logs import request_id_var
+from wabotiq.core.logs import request_id_var
+from wabotiq.core.tenant import reset_tenant, set_tenant
 from wabotiq.runtime import Runtime
-from wabotiq.tenancy.context import reset_tenant, set_tenant
 
 
 async def send_json(send: Send, status: int, body: dict[str, object], request_id: str) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from wabotiq.auth.principal import Principal
-from wabotiq.tenancy.context import TenantRef
+from wabotiq.core.tenant import TenantRef
 
 if TYPE_CHECKING:
     from wabotiq.runtime import Runtime

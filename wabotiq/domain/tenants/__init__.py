@@ -1,0 +1,1 @@
+"""Tenants as a business: signing a shop up (provisioning)."""

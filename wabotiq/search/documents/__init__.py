@@ -1,1 +1,0 @@
-"""Documents for retrieval-augmented answers: text out of uploads, cut into overlapping chunks."""
