@@ -146,4 +146,13 @@ def optional_query_uuid(global_id: str | None, type_name: str) -> uuid.UUID | No
     return None if global_id is None else query_uuid(global_id, type_name)
 
 
+def id_or_none(global_id: str, type_name: str) -> uuid.UUID | None:
+    """The UUID in a global ID given to a query, or None when it names nothing of that type
+    (a lookup of it finds nothing, as for an unknown ID)."""
+    try:
+        return uuid_from_global_id(global_id, type_name)
+    except InvalidGlobalId:
+        return None
+
+
 INPUT = strawberry.argument(description="What to do; see the input type.")

@@ -18,7 +18,7 @@ from wabotiq.resolvers.bookings.inputs import (
 )
 from wabotiq.resolvers.bookings.types import Appointment, AppointmentPayload
 from wabotiq.resolvers.context import Info, audit_target
-from wabotiq.resolvers.members.types import IdInput
+from wabotiq.resolvers.inputs import IdInput
 
 EDIT = scopes(["appointments:edit"])
 

@@ -44,7 +44,7 @@ from wabotiq.resolvers.bookings.types import (
     WorkingHours,
 )
 from wabotiq.resolvers.context import Info, audit_target
-from wabotiq.resolvers.members.types import IdInput
+from wabotiq.resolvers.inputs import IdInput
 
 EDIT = scopes(["services:edit"])
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 import strawberry
 
 from wabotiq.core.errors import DomainError
-from wabotiq.core.ids import InvalidGlobalId, uuid_from_global_id
 from wabotiq.domain.customers import service
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import coded_error
-from wabotiq.graphql.relay import AfterArg, Connection, FirstArg, offset_connection
+from wabotiq.graphql.relay import AfterArg, Connection, FirstArg, id_or_none, offset_connection
 from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.customers.dataloaders import CustomerByIdLoader
 from wabotiq.resolvers.customers.types import Customer, CustomerFilter
@@ -22,15 +20,6 @@ VIEW = scopes(["customers:view"])
 FilterArg = Annotated[
     CustomerFilter | None, strawberry.argument(description="Which customers to list.")
 ]
-
-
-def id_or_none(global_id: str, type_name: str) -> uuid.UUID | None:
-    """The UUID in a global ID given to a query, or None when it names nothing of that type
-    (a lookup of it finds nothing, as for an unknown ID)."""
-    try:
-        return uuid_from_global_id(global_id, type_name)
-    except InvalidGlobalId:
-        return None
 
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="Global ID of the customer.")]

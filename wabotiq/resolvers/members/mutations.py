@@ -13,8 +13,8 @@ from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
 from wabotiq.graphql.relay import INPUT, to_global_id
 from wabotiq.resolvers.context import Info, audit_target
+from wabotiq.resolvers.inputs import IdInput
 from wabotiq.resolvers.members.types import (
-    IdInput,
     Member,
     MemberInviteInput,
     MemberInvitePayload,

@@ -124,11 +124,6 @@ class RoleUpdateInput:
     scopes: list[str] | None = strawberry.field(default=None, description="The new scopes.")
 
 
-@strawberry.input(description="Which object to act on.")
-class IdInput:
-    id: strawberry.ID = strawberry.field(description="Global ID of the object.")
-
-
 @strawberry.input(description="Someone to invite.")
 class MemberInviteInput:
     email: str = strawberry.field(description="The invitee's email address.")

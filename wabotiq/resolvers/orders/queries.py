@@ -15,10 +15,10 @@ from wabotiq.graphql.relay import (
     AfterArg,
     Connection,
     FirstArg,
+    id_or_none,
     keyset_connection,
 )
 from wabotiq.resolvers.context import Info
-from wabotiq.resolvers.customers.queries import id_or_none
 from wabotiq.resolvers.orders.dataloaders import OrderByIdLoader, OrdersByCustomerLoader
 from wabotiq.resolvers.orders.types import Cart, Order, OrderFilter
 from wabotiq.resolvers.paging import int_key_page
