@@ -12,9 +12,11 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from wabotiq.api.schema import LOADERS
 from wabotiq.auth.authenticate import TenantSuspended, Unauthenticated, authenticate
 from wabotiq.auth.principal import ANONYMOUS
 from wabotiq.resolvers.context import Context
+from wabotiq.resolvers.loaders import LoaderFactories, Loaders
 from wabotiq.runtime import Runtime
 
 # A cross-site HTML form can post `multipart/form-data` without a CORS preflight, but it cannot
@@ -30,7 +32,9 @@ PREFLIGHT_HEADERS = (
 
 
 class GraphQLView(GraphQL):  # type: ignore[type-arg]
-    def __init__(self, schema: Any, *, runtime: Runtime) -> None:
+    def __init__(
+        self, schema: Any, *, runtime: Runtime, loaders: LoaderFactories = LOADERS
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if runtime.settings.introspection else None,
@@ -39,6 +43,8 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             multipart_uploads_enabled=True,
         )
         self.runtime = runtime
+        Loaders.check(loaders)
+        self.loader_factories = loaders
 
     async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
         if not any(request.headers.get(name) for name in PREFLIGHT_HEADERS):
@@ -56,6 +62,7 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             runtime=self.runtime,
             principal=state.get("principal", ANONYMOUS),
             request_id=state.get("request_id", ""),
+            loaders=Loaders(self.loader_factories),
             request=request,
             response=response,
             client_key=client,

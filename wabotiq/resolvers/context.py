@@ -9,6 +9,7 @@ import strawberry
 
 from wabotiq.auth.principal import Principal
 from wabotiq.core.tenant import TenantRef
+from wabotiq.resolvers.loaders import Loaders
 
 if TYPE_CHECKING:
     from wabotiq.runtime import Runtime
@@ -19,6 +20,7 @@ class Context:
     runtime: Runtime
     principal: Principal
     request_id: str
+    loaders: Loaders
     request: Any = None
     response: Any = None
     client_key: str = ""
@@ -26,7 +28,6 @@ class Context:
     audit_targets: dict[str, list[str]] = field(default_factory=dict)
     # For a caller with no tenant yet (accepting an invitation): whose log records it.
     audit_tenant: TenantRef | None = None
-    loaders: dict[str, Any] = field(default_factory=dict)
     connection_params: dict[str, Any] | None = None
 
     @property
@@ -34,12 +35,6 @@ class Context:
         if self.principal.tenant is None:
             raise PermissionError("no tenant for this caller")
         return self.principal.tenant.id
-
-    def loader(self, key: str, factory: Any) -> Any:
-        """The request's DataLoader for `key`, built on first use."""
-        if key not in self.loaders:
-            self.loaders[key] = factory()
-        return self.loaders[key]
 
 
 Info = strawberry.Info[Context, None]

@@ -35,7 +35,7 @@ async def tenant_events(info: Info, aggregate_type: str) -> AsyncIterator[Event]
             seen[event.id] = None
             if len(seen) > SEEN_WINDOW:
                 seen.popitem(last=False)
-            context.loaders = {}
+            context.loaders = context.loaders.fresh()
             yield event
     finally:
         with contextlib.suppress(ValueError):  # closed by a finaliser in another context

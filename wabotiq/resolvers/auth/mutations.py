@@ -24,7 +24,6 @@ from wabotiq.resolvers.auth.types import (
     User,
 )
 from wabotiq.resolvers.context import Info
-from wabotiq.resolvers.tenancy.types import Tenant
 from wabotiq.tenancy.service import get_tenant, tenant_ref
 
 
@@ -96,8 +95,9 @@ class AuthMutations:
             return await get_tenant(membership.tenant_id)
 
         tenant, errors = await mutate(accept)
-        if tenant is not None:
-            info.context.audit_tenant = tenant_ref(tenant)
+        if tenant is None:
+            return InvitationAcceptPayload(tenant=None, user_errors=errors)
+        info.context.audit_tenant = tenant_ref(tenant)
         return InvitationAcceptPayload(
-            tenant=Tenant.from_model(tenant) if tenant else None, user_errors=errors
+            tenant=info.context.loaders.tenancy.tenant_of(tenant), user_errors=errors
         )

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from wabotiq.auth.models import User as UserModel
 from wabotiq.graphql.errors import UserError
 from wabotiq.graphql.relay import to_global_id
-from wabotiq.resolvers.api_keys.types import ApiKey
-from wabotiq.resolvers.members.types import MemberStatus, Role
-from wabotiq.resolvers.tenancy.types import Tenant
+from wabotiq.resolvers.context import Info
+
+if TYPE_CHECKING:
+    from wabotiq.resolvers.api_keys.types import ApiKey
+    from wabotiq.resolvers.members.types import UserMembership
+    from wabotiq.resolvers.tenancy.types import Tenant
+
+ApiKeyRef = Annotated["ApiKey", strawberry.lazy("wabotiq.resolvers.api_keys.types")]
+MembershipRef = Annotated["UserMembership", strawberry.lazy("wabotiq.resolvers.members.types")]
+TenantRef = Annotated["Tenant", strawberry.lazy("wabotiq.resolvers.tenancy.types")]
 
 
 @strawberry.enum(description="What kind of caller a request comes from.")
@@ -32,23 +41,32 @@ class User:
         return cls(id=to_global_id("User", user.id), email=user.email, name=user.name)
 
 
-@strawberry.type(description="One of the viewer's memberships, in any tenant.")
-class UserMembership:
-    tenant: Tenant = strawberry.field(description="The tenant.")
-    role: Role = strawberry.field(description="The viewer's role there.")
-    status: MemberStatus = strawberry.field(description="Invited or active.")
-
-
 @strawberry.type(description="The caller of this request.")
 class Viewer:
     kind: PrincipalKind = strawberry.field(description="A person or an API key.")
     user: User | None = strawberry.field(description="The person, for JWT callers.")
-    api_key: ApiKey | None = strawberry.field(description="The key, for API key callers.")
-    tenant: Tenant | None = strawberry.field(description="The tenant this request acts for.")
     scopes: list[str] = strawberry.field(description="The scopes this request holds.")
-    memberships: list[UserMembership] = strawberry.field(
-        description="Every tenant the person belongs to (empty for API keys)."
-    )
+    user_id: strawberry.Private[uuid.UUID | None]
+    api_key_id: strawberry.Private[uuid.UUID | None]
+    tenant_id: strawberry.Private[str | None]
+
+    @strawberry.field(description="The key, for API key callers.")
+    async def api_key(self, info: Info) -> ApiKeyRef | None:
+        if self.api_key_id is None:
+            return None
+        return await info.context.loaders.api_keys.api_key(self.api_key_id)
+
+    @strawberry.field(description="The tenant this request acts for.")
+    async def tenant(self, info: Info) -> TenantRef | None:
+        if self.tenant_id is None:
+            return None
+        return await info.context.loaders.tenancy.tenant(self.tenant_id)
+
+    @strawberry.field(description="Every tenant the person belongs to (empty for API keys).")
+    async def memberships(self, info: Info) -> list[MembershipRef]:
+        if self.user_id is None:
+            return []
+        return await info.context.loaders.members.user_memberships(self.user_id)
 
 
 @strawberry.type(description="Tokens for a signed-in person.")
@@ -76,7 +94,7 @@ class LogoutPayload:
 
 @strawberry.type(description="The result of accepting an invitation.")
 class InvitationAcceptPayload:
-    tenant: Tenant | None = strawberry.field(description="The tenant joined.")
+    tenant: TenantRef | None = strawberry.field(description="The tenant joined.")
     user_errors: list[UserError] = strawberry.field(description="Why it was refused.")
 
 

@@ -14,9 +14,9 @@ from wabotiq.domain.bookings.service import Price
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import mutate
 from wabotiq.graphql.money import MoneyInput
+from wabotiq.graphql.relations import required
 from wabotiq.graphql.relay import INPUT, to_global_id
 from wabotiq.resolvers.bookings.appointment_mutations import AppointmentsMutations
-from wabotiq.resolvers.bookings.dataloaders import ServiceByIdLoader
 from wabotiq.resolvers.bookings.inputs import (
     BusinessHoursSetInput,
     ClosureCreateInput,
@@ -74,7 +74,8 @@ async def _variant_result(info: Info, variant: Any, errors: list[Any]) -> Servic
     if variant is None:
         return ServiceVariantPayload(variant=None, user_errors=errors)
     audit_target(info, to_global_id("ServiceVariant", variant.id))
-    service = await info.context.loader("ServiceById", ServiceByIdLoader).load(variant.service_id)
+    found = await info.context.loaders.bookings.service(variant.service_id)
+    service = required(found, f"service {variant.service_id}")
     return ServiceVariantPayload(
         variant=ServiceVariant.from_model(variant, service.currency), user_errors=[]
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable
 from datetime import datetime
 from typing import Annotated, TypeVar
@@ -25,7 +24,6 @@ from wabotiq.graphql.relay import (
     optional_query_uuid,
     query_uuid,
 )
-from wabotiq.resolvers.bookings.dataloaders import ServiceByIdLoader
 from wabotiq.resolvers.bookings.inputs import AppointmentFilter, ServiceFilter, StaffFilter
 from wabotiq.resolvers.bookings.types import (
     Appointment,
@@ -59,17 +57,6 @@ def _arg(description: str) -> strawberry.argument:  # type: ignore[valid-type]
 IdArg = Annotated[strawberry.ID, _arg("Global ID of the object.")]
 
 
-async def customer_appointments(
-    info: Info, *, customer_id: uuid.UUID, first: int, after: str | None
-) -> Connection[Appointment]:
-    """A customer's appointments, by start time (for `Customer.appointments`)."""
-    offset, limit = offset_page(info, first, after)
-    rows, total = await appointment_service.list_appointments(
-        customer_id=customer_id, offset=offset, limit=limit
-    )
-    return offset_connection(rows, offset=offset, total=total, convert=Appointment.from_model)
-
-
 @strawberry.type
 class BookingsQueries:
     @strawberry.field(description="The tenant's services, by name.", directives=SERVICES_VIEW)
@@ -95,9 +82,7 @@ class BookingsQueries:
         description="One service, or null when there is none.", directives=SERVICES_VIEW
     )
     async def service(self, info: Info, id: IdArg) -> Service | None:
-        loader = info.context.loader("ServiceById", ServiceByIdLoader)
-        found = await loader.load(query_uuid(id, "Service"))
-        return Service.from_model(found) if found else None
+        return await info.context.loaders.bookings.service(query_uuid(id, "Service"))
 
     @strawberry.field(description="The tenant's staff, by name.", directives=SERVICES_VIEW)
     async def staff(

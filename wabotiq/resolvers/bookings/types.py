@@ -15,18 +15,9 @@ from wabotiq.domain.bookings.availability import Slot
 from wabotiq.domain.bookings.schedule import HoursInterval
 from wabotiq.graphql.errors import UserError
 from wabotiq.graphql.money import Money
+from wabotiq.graphql.relations import required
 from wabotiq.graphql.relay import to_global_id
-from wabotiq.resolvers.bookings.dataloaders import (
-    ServiceByIdLoader,
-    ServicesByStaffIdLoader,
-    ServiceVariantByIdLoader,
-    ServiceVariantsByServiceIdLoader,
-    StaffByIdLoader,
-    StaffByServiceIdLoader,
-    WorkingHoursByStaffIdLoader,
-)
 from wabotiq.resolvers.context import Info
-from wabotiq.resolvers.customers.dataloaders import CustomerByIdLoader
 
 if TYPE_CHECKING:
     from wabotiq.resolvers.customers.types import Customer
@@ -87,8 +78,8 @@ class ServiceVariant:
 
     @strawberry.field(description="The service this is a variant of.")
     async def service(self, info: Info) -> Service:
-        found = await info.context.loader("ServiceById", ServiceByIdLoader).load(self.service_id)
-        return Service.from_model(found)
+        found = await info.context.loaders.bookings.service(self.service_id)
+        return required(found, f"service {self.service_id}")
 
     @classmethod
     def from_model(cls, variant: models.ServiceVariant, currency: str) -> ServiceVariant:
@@ -134,18 +125,12 @@ class Service:
             bool, strawberry.argument(description="Include variants no longer offered.")
         ] = False,
     ) -> list[ServiceVariant]:
-        loader = info.context.loader("ServiceVariantsByServiceId", ServiceVariantsByServiceIdLoader)
-        rows = await loader.load(self.service_id)
-        return [
-            ServiceVariant.from_model(row, self.currency)
-            for row in rows
-            if include_archived or row.archived_at is None
-        ]
+        variants = await info.context.loaders.bookings.variants_of(self)
+        return [variant for variant in variants if include_archived or not variant.archived]
 
     @strawberry.field(description="The staff who perform the service, by name.")
     async def staff(self, info: Info) -> list[Staff]:
-        loader = info.context.loader("StaffByServiceId", StaffByServiceIdLoader)
-        return [Staff.from_model(row) for row in await loader.load(self.service_id)]
+        return await info.context.loaders.bookings.staff_of(self)
 
     @classmethod
     def from_model(cls, service: models.Service) -> Service:
@@ -182,14 +167,11 @@ class Staff:
 
     @strawberry.field(description="The services they perform, by name.")
     async def services(self, info: Info) -> list[Service]:
-        loader = info.context.loader("ServicesByStaffId", ServicesByStaffIdLoader)
-        return [Service.from_model(row) for row in await loader.load(self.staff_id)]
+        return await info.context.loaders.bookings.services_of(self)
 
     @strawberry.field(description="When they work each week: their own hours or the business's.")
     async def working_hours(self, info: Info) -> list[WorkingHours]:
-        loader = info.context.loader("WorkingHoursByStaffId", WorkingHoursByStaffIdLoader)
-        found = await loader.load((self.staff_id, self.uses_business_hours))
-        return [WorkingHours.from_interval(i) for i in found]
+        return await info.context.loaders.bookings.working_hours_of(self)
 
     @classmethod
     def from_model(cls, staff: models.Staff) -> Staff:
@@ -204,8 +186,8 @@ class Staff:
 
 
 async def _staff(info: Info, staff_id: uuid.UUID) -> Staff:
-    found = await info.context.loader("StaffById", StaffByIdLoader).load(staff_id)
-    return Staff.from_model(found)
+    found = await info.context.loaders.bookings.staff(staff_id)
+    return required(found, f"staff member {staff_id}")
 
 
 @strawberry.type(
@@ -273,16 +255,14 @@ class Appointment:
 
     @strawberry.field(description="The service booked.")
     async def service(self, info: Info) -> Service:
-        found = await info.context.loader("ServiceById", ServiceByIdLoader).load(self.service_id)
-        return Service.from_model(found)
+        found = await info.context.loaders.bookings.service(self.service_id)
+        return required(found, f"service {self.service_id}")
 
     @strawberry.field(description="The variant booked, if one was.")
     async def variant(self, info: Info) -> ServiceVariant | None:
         if self.variant_id is None:
             return None
-        loader = info.context.loader("ServiceVariantById", ServiceVariantByIdLoader)
-        found = await loader.load(self.variant_id)
-        return ServiceVariant.from_model(found, self.price.currency)
+        return await info.context.loaders.bookings.variant(self.variant_id, self.price.currency)
 
     @strawberry.field(description="Who performs it.")
     async def staff(self, info: Info) -> Staff:
@@ -290,10 +270,8 @@ class Appointment:
 
     @strawberry.field(description="Who booked it.")
     async def customer(self, info: Info) -> CustomerRef:
-        from wabotiq.resolvers.customers.types import Customer
-
-        found = await info.context.loader("CustomerById", CustomerByIdLoader).load(self.customer_id)
-        return Customer.from_model(found)
+        found = await info.context.loaders.customers.customer(self.customer_id)
+        return required(found, f"customer {self.customer_id}")
 
     @classmethod
     def from_model(cls, appointment: models.Appointment) -> Appointment:

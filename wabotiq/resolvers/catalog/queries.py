@@ -22,7 +22,6 @@ from wabotiq.graphql.relay import (
     optional_query_uuid,
     query_uuid,
 )
-from wabotiq.resolvers.catalog.dataloaders import CategoryByIdLoader
 from wabotiq.resolvers.catalog.inputs import ProductFilter, ProductSort
 from wabotiq.resolvers.catalog.types import Category, Product, StockMovement, page_products
 from wabotiq.resolvers.context import Info
@@ -115,7 +114,7 @@ class CatalogQueries:
         # The products carry their variants and categories (see `page_products`); categories
         # also prime the loader, for the `parent` of a category that is on the page as well.
         if page.categories:
-            info.context.loader("CategoryById", CategoryByIdLoader).prime_many(page.categories)
+            info.context.loaders.catalog.prime_categories(page.categories)
         convert = page_products(page, with_variants=with_variants, with_categories=with_categories)
         return offset_connection(page.products, offset=offset, total=page.total, convert=convert)
 

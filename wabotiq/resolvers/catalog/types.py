@@ -1,11 +1,11 @@
 """GraphQL types of the catalog: built from records by `from_model()`, costly fields computed
-when first read; relations handed over by the page that fetched them, else through DataLoaders
-(answered without an await when the loader already holds the value)."""
+when first read; relations handed over by the page that fetched them (prefetched), else
+through the catalog's loaders."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 from operator import attrgetter
@@ -26,13 +26,6 @@ from wabotiq.graphql.lazy import build, lazy_fields
 from wabotiq.graphql.money import Money
 from wabotiq.graphql.plans import NOT_PREFETCHED, prefetched
 from wabotiq.graphql.relay import to_global_id
-from wabotiq.resolvers.catalog.dataloaders import (
-    CategoriesByParentIdLoader,
-    CategoryByIdLoader,
-    ProductCountByCategoryIdLoader,
-    VariantsByProductIdLoader,
-    cached,
-)
 from wabotiq.resolvers.context import Info
 
 
@@ -69,20 +62,15 @@ class Category:
 
     @strawberry.field(description="The category above this one; null at the top level.")
     async def parent(self, info: Info) -> Category | None:
-        if self.parent_id is None:
-            return None
-        found = await info.context.loader("CategoryById", CategoryByIdLoader).load(self.parent_id)
-        return Category.from_model(found) if found else None
+        return await info.context.loaders.catalog.category(self.parent_id)
 
     @strawberry.field(description="The live categories directly below this one, in order.")
     async def children(self, info: Info) -> list[Category]:
-        loader = info.context.loader("CategoriesByParentId", CategoriesByParentIdLoader)
-        return [Category.from_model(c) for c in await loader.load(self.raw_id)]
+        return await info.context.loaders.catalog.children_of(self)
 
     @strawberry.field(description="How many live products sit directly in this category.")
     async def product_count(self, info: Info) -> int:
-        loader = info.context.loader("ProductCountByCategoryId", ProductCountByCategoryIdLoader)
-        return int(await loader.load(self.raw_id))
+        return await info.context.loaders.catalog.product_count_of(self)
 
 
 def _copied(*names: str) -> dict[str, Callable[[Any], Any]]:
@@ -245,36 +233,18 @@ class Product:
     @strawberry.field(
         description="Its live variants, in display order.", metadata=prefetched("page_variants")
     )
-    def variants(self, info: Info) -> list[ProductVariant]:
+    async def variants(self, info: Info) -> list[ProductVariant]:
         if self.page_variants is not NOT_PREFETCHED:
             return self.page_variants
-        loader = info.context.loader("VariantsByProductId", VariantsByProductIdLoader)
-        hit, rows = cached(loader, self.raw_id)
-        if hit:
-            return [ProductVariant.from_model(v, self.effective_price, self.id) for v in rows]
-        return self._variants_later(loader.load(self.raw_id))  # type: ignore[return-value]
-
-    async def _variants_later(self, pending: Awaitable[list[VariantRecord]]) -> list[Any]:
-        return [ProductVariant.from_model(v, self.effective_price, self.id) for v in await pending]
+        return await info.context.loaders.catalog.variants_of(self)
 
     @strawberry.field(
         description="Its category, if it has one.", metadata=prefetched("page_category")
     )
-    def category(self, info: Info) -> Category | None:
+    async def category(self, info: Info) -> Category | None:
         if self.page_category is not NOT_PREFETCHED:
             return self.page_category
-        if self.category_id is None:
-            return None
-        # A page's products share a handful of categories: convert each once per request.
-        converted: dict[uuid.UUID, Category | None] = info.context.loader("CategoryObjects", dict)
-        if self.category_id in converted:
-            return converted[self.category_id]
-        loader = info.context.loader("CategoryById", CategoryByIdLoader)
-        hit, found = cached(loader, self.category_id)
-        if hit:
-            converted[self.category_id] = Category.from_model(found) if found else None
-            return converted[self.category_id]
-        return _category_later(loader.load(self.category_id))  # type: ignore[return-value]
+        return await info.context.loaders.catalog.category(self.category_id)
 
 
 def page_products(
@@ -303,11 +273,6 @@ def page_products(
         return product
 
     return convert
-
-
-async def _category_later(pending: Awaitable[CategoryRecord | None]) -> Category | None:
-    found = await pending
-    return Category.from_model(found) if found else None
 
 
 @strawberry.type(description="One change to the stock of a product or variant.")

@@ -12,7 +12,6 @@ from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import coded_error
 from wabotiq.graphql.relay import AfterArg, Connection, FirstArg, id_or_none, offset_connection
 from wabotiq.resolvers.context import Info
-from wabotiq.resolvers.customers.dataloaders import CustomerByIdLoader
 from wabotiq.resolvers.customers.types import Customer, CustomerFilter
 from wabotiq.resolvers.paging import offset_page
 
@@ -55,5 +54,4 @@ class CustomersQueries:
         customer_id = id_or_none(id, "Customer")
         if customer_id is None:
             return None
-        found = await info.context.loader("CustomerById", CustomerByIdLoader).load(customer_id)
-        return Customer.from_model(found) if found else None
+        return await info.context.loaders.customers.customer(customer_id)

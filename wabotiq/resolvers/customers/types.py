@@ -60,9 +60,8 @@ class Customer:
     async def orders(
         self, info: Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[OrderRef]:
-        from wabotiq.resolvers.orders.queries import customer_orders  # imports this module
-
-        return await customer_orders(info, customer_id=self.customer_id, first=first, after=after)
+        orders = info.context.loaders.orders
+        return await orders.customer_orders(info, self.customer_id, first=first, after=after)
 
     @strawberry.field(
         description="The customer's appointments, by start time (needs appointments:view).",
@@ -71,10 +70,9 @@ class Customer:
     async def appointments(
         self, info: Info, first: FirstArg = 20, after: AfterArg = None
     ) -> Connection[AppointmentRef]:
-        from wabotiq.resolvers.bookings.queries import customer_appointments
-
-        return await customer_appointments(
-            info, customer_id=self.customer_id, first=first, after=after
+        bookings = info.context.loaders.bookings
+        return await bookings.customer_appointments(
+            info, self.customer_id, first=first, after=after
         )
 
     @classmethod

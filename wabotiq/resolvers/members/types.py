@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from wabotiq.auth.models import Membership as MembershipModel
 from wabotiq.auth.models import Role as RoleModel
 from wabotiq.graphql.errors import UserError
+from wabotiq.graphql.relations import required
 from wabotiq.graphql.relay import to_global_id
 from wabotiq.resolvers.context import Info
-from wabotiq.resolvers.members.dataloaders import RoleByIdLoader, UserByIdLoader
+
+if TYPE_CHECKING:
+    from wabotiq.resolvers.tenancy.types import Tenant
+
+TenantRef = Annotated["Tenant", strawberry.lazy("wabotiq.resolvers.tenancy.types")]
 
 
 @strawberry.enum(description="Where a member is in joining the tenant.")
@@ -47,23 +54,23 @@ class Member:
     id: strawberry.ID = strawberry.field(description="Global ID of the membership.")
     status: MemberStatus = strawberry.field(description="Invited or active.")
     created_at: datetime = strawberry.field(description="When the member was added or invited.")
-    role_id: strawberry.Private[object]
-    user_id: strawberry.Private[object]
+    role_id: strawberry.Private[uuid.UUID]
+    user_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The member's email address.")
     async def email(self, info: Info) -> str:
-        user = await info.context.loader("UserById", UserByIdLoader).load(self.user_id)
+        user = await info.context.loaders.members.user(self.user_id)
         return user.email if user else ""
 
     @strawberry.field(description="The member's name, as they gave it.")
     async def name(self, info: Info) -> str:
-        user = await info.context.loader("UserById", UserByIdLoader).load(self.user_id)
+        user = await info.context.loaders.members.user(self.user_id)
         return user.name if user else ""
 
     @strawberry.field(description="The member's role.")
     async def role(self, info: Info) -> Role:
-        role = await info.context.loader("RoleById", RoleByIdLoader).load(self.role_id)
-        return Role.from_model(role)
+        found = await info.context.loaders.members.role(self.role_id)
+        return required(found, f"role {self.role_id}")
 
     @classmethod
     def from_model(cls, member: MembershipModel) -> Member:
@@ -74,6 +81,18 @@ class Member:
             role_id=member.role_id,
             user_id=member.user_id,
         )
+
+
+@strawberry.type(description="One of the viewer's memberships, in any tenant.")
+class UserMembership:
+    role: Role = strawberry.field(description="The viewer's role there.")
+    status: MemberStatus = strawberry.field(description="Invited or active.")
+    tenant_id: strawberry.Private[str]
+
+    @strawberry.field(description="The tenant.")
+    async def tenant(self, info: Info) -> TenantRef:
+        found = await info.context.loaders.tenancy.tenant(self.tenant_id)
+        return required(found, f"tenant {self.tenant_id}")
 
 
 @strawberry.type(description="The result of changing a role.")

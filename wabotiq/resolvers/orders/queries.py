@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 import strawberry
 
 from wabotiq.domain.orders import carts, service
-from wabotiq.domain.orders.models import Order as OrderModel
 from wabotiq.domain.orders.models import OrderStatus as OrderStatusModel
 from wabotiq.graphql.directives import scopes
-from wabotiq.graphql.relay import (
-    AfterArg,
-    Connection,
-    FirstArg,
-    id_or_none,
-    keyset_connection,
-)
+from wabotiq.graphql.relay import AfterArg, Connection, FirstArg, id_or_none
 from wabotiq.resolvers.context import Info
-from wabotiq.resolvers.orders.dataloaders import OrderByIdLoader, OrdersByCustomerLoader
+from wabotiq.resolvers.orders.dataloaders import order_connection
 from wabotiq.resolvers.orders.types import Cart, Order, OrderFilter
 from wabotiq.resolvers.paging import int_key_page
 
@@ -29,31 +21,6 @@ OrderIdArg = Annotated[strawberry.ID, strawberry.argument(description="Global ID
 CustomerIdArg = Annotated[
     strawberry.ID, strawberry.argument(description="Global ID of the customer.")
 ]
-
-
-def order_connection(
-    rows: list[OrderModel], *, total: int, limit: int, after: int | None
-) -> Connection[Order]:
-    """A keyset page of orders (newest first; the cursor is the order's sequence) from up to
-    `limit + 1` rows: the extra one only tells that more follow."""
-    return keyset_connection(
-        rows,
-        limit=limit,
-        continued=after is not None,
-        total=total,
-        convert=Order.from_model,
-        key=lambda row: row.sequence,
-    )
-
-
-async def customer_orders(
-    info: Info, *, customer_id: uuid.UUID, first: int, after: str | None
-) -> Connection[Order]:
-    """`Customer.orders`, batched across the customers of a page."""
-    after_sequence, limit = int_key_page(info, first, after)
-    loader = info.context.loader("OrdersByCustomer", OrdersByCustomerLoader)
-    rows, total = await loader.load((customer_id, limit + 1, after_sequence))
-    return order_connection(rows, total=total, limit=limit, after=after_sequence)
 
 
 @strawberry.type
@@ -88,5 +55,4 @@ class OrdersQueries:
         order_id = id_or_none(id, "Order")
         if order_id is None:
             return None
-        found = await info.context.loader("OrderById", OrderByIdLoader).load(order_id)
-        return Order.from_model(found) if found else None
+        return await info.context.loaders.orders.order(order_id)

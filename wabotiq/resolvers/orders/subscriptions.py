@@ -11,8 +11,7 @@ import strawberry
 
 from wabotiq.graphql.directives import scopes
 from wabotiq.resolvers.context import Info
-from wabotiq.resolvers.orders.dataloaders import OrderByIdLoader
-from wabotiq.resolvers.orders.types import Order, OrderEvent, OrderEventType, OrderStatus
+from wabotiq.resolvers.orders.types import OrderEvent, OrderEventType, OrderStatus
 from wabotiq.resolvers.subscriptions import tenant_events
 
 StatusesArg = Annotated[
@@ -37,15 +36,14 @@ class OrdersSubscriptions:
             status = event.payload.get("status")
             if wanted is not None and status not in wanted:
                 continue
-            loader = info.context.loader("OrderById", OrderByIdLoader)
-            found = await loader.load(uuid.UUID(event.aggregate_id))
-            if found is None:
+            order = await info.context.loaders.orders.order(uuid.UUID(event.aggregate_id))
+            if order is None:
                 continue
             previous = event.payload.get("from")
             yield OrderEvent(
                 event_type=OrderEventType(event.event_type),
                 status=OrderStatus(status),
-                order=Order.from_model(found),
+                order=order,
                 previous_status=OrderStatus(previous) if previous else None,
                 occurred_at=datetime.fromisoformat(event.occurred_at),
             )

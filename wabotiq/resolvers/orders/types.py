@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -13,18 +14,17 @@ from wabotiq.domain.orders import models
 from wabotiq.domain.orders.carts import cart_subtotal, money
 from wabotiq.graphql.errors import UserError
 from wabotiq.graphql.money import Money
+from wabotiq.graphql.relations import required
 from wabotiq.graphql.relay import to_global_id
-from wabotiq.resolvers.catalog.types import Product, ProductVariant
 from wabotiq.resolvers.context import Info
-from wabotiq.resolvers.customers.dataloaders import CustomerByIdLoader
-from wabotiq.resolvers.customers.types import Customer
-from wabotiq.resolvers.orders.dataloaders import (
-    CartLinesByCartLoader,
-    OrderHistoryByOrderLoader,
-    OrderLinesByOrderLoader,
-    ProductByIdLoader,
-    ProductVariantByIdLoader,
-)
+
+if TYPE_CHECKING:
+    from wabotiq.resolvers.catalog.types import Product, ProductVariant
+    from wabotiq.resolvers.customers.types import Customer
+
+ProductRef = Annotated["Product", strawberry.lazy("wabotiq.resolvers.catalog.types")]
+VariantRef = Annotated["ProductVariant", strawberry.lazy("wabotiq.resolvers.catalog.types")]
+CustomerRef = Annotated["Customer", strawberry.lazy("wabotiq.resolvers.customers.types")]
 
 
 @strawberry.enum(description="Where an order is in its lifecycle.")
@@ -46,34 +46,6 @@ def _money(amount: Decimal, currency: str) -> Money:
     return Money(amount=money(amount), currency=currency)
 
 
-async def _product(info: Info, product_id: uuid.UUID | None) -> Product | None:
-    if product_id is None:
-        return None
-    found = await info.context.loader("ProductById", ProductByIdLoader).load(product_id)
-    return Product.from_model(found) if found else None
-
-
-async def _variant(
-    info: Info, product_id: uuid.UUID | None, variant_id: uuid.UUID | None
-) -> ProductVariant | None:
-    if product_id is None or variant_id is None:
-        return None
-    product_loader = info.context.loader("ProductById", ProductByIdLoader)
-    variant_loader = info.context.loader("ProductVariantById", ProductVariantByIdLoader)
-    product = await product_loader.load(product_id)
-    variant = await variant_loader.load(variant_id)
-    if product is None or variant is None:
-        return None
-    return ProductVariant.from_model(variant, Product.from_model(product).effective_price)
-
-
-async def _customer(info: Info, customer_id: uuid.UUID) -> Customer:
-    found = await info.context.loader("CustomerById", CustomerByIdLoader).load(customer_id)
-    if found is None:  # pragma: no cover - a foreign key guarantees it
-        raise LookupError(f"customer {customer_id} is missing")
-    return Customer.from_model(found)
-
-
 @strawberry.type(description="One product (or variant) in a cart, at the price when added.")
 class CartLine:
     id: strawberry.ID = strawberry.field(description="Global ID of the cart line.")
@@ -84,12 +56,12 @@ class CartLine:
     variant_id: strawberry.Private[uuid.UUID | None]
 
     @strawberry.field(description="The product in the cart.")
-    async def product(self, info: Info) -> Product | None:
-        return await _product(info, self.product_id)
+    async def product(self, info: Info) -> ProductRef | None:
+        return await info.context.loaders.catalog.product(self.product_id)
 
     @strawberry.field(description="The chosen variant, if the product has variants.")
-    async def variant(self, info: Info) -> ProductVariant | None:
-        return await _variant(info, self.product_id, self.variant_id)
+    async def variant(self, info: Info) -> VariantRef | None:
+        return await info.context.loaders.catalog.variant(self.product_id, self.variant_id)
 
     @classmethod
     def from_model(cls, line: models.CartLine) -> CartLine:
@@ -112,28 +84,22 @@ class Cart:
     currency: strawberry.Private[str | None]
 
     @strawberry.field(description="The customer whose cart it is.")
-    async def customer(self, info: Info) -> Customer:
-        return await _customer(info, self.customer_id)
+    async def customer(self, info: Info) -> CustomerRef:
+        found = await info.context.loaders.customers.customer(self.customer_id)
+        return required(found, f"customer {self.customer_id}")
 
     @strawberry.field(description="The lines, in the order they were added.")
     async def lines(self, info: Info) -> list[CartLine]:
-        rows = await info.context.loader("CartLinesByCart", CartLinesByCartLoader).load(
-            self.cart_id
-        )
-        return [CartLine.from_model(row) for row in rows]
+        return await info.context.loaders.orders.cart_lines_of(self)
 
     @strawberry.field(description="How many units the cart holds.")
     async def item_count(self, info: Info) -> int:
-        rows = await info.context.loader("CartLinesByCart", CartLinesByCartLoader).load(
-            self.cart_id
-        )
+        rows = await info.context.loaders.orders.cart_rows_of(self)
         return sum(row.quantity for row in rows)
 
     @strawberry.field(description="The sum of the lines; null while the cart is empty.")
     async def subtotal(self, info: Info) -> Money | None:
-        rows = await info.context.loader("CartLinesByCart", CartLinesByCartLoader).load(
-            self.cart_id
-        )
+        rows = await info.context.loaders.orders.cart_rows_of(self)
         if not rows:
             return None
         return _money(cart_subtotal(rows), rows[0].currency)
@@ -161,12 +127,12 @@ class OrderLine:
     variant_id: strawberry.Private[uuid.UUID | None]
 
     @strawberry.field(description="The product sold, as it is now; null if it no longer exists.")
-    async def product(self, info: Info) -> Product | None:
-        return await _product(info, self.product_id)
+    async def product(self, info: Info) -> ProductRef | None:
+        return await info.context.loaders.catalog.product(self.product_id)
 
     @strawberry.field(description="The variant sold, as it is now; null when none was chosen.")
-    async def variant(self, info: Info) -> ProductVariant | None:
-        return await _variant(info, self.product_id, self.variant_id)
+    async def variant(self, info: Info) -> VariantRef | None:
+        return await info.context.loaders.catalog.variant(self.product_id, self.variant_id)
 
     @classmethod
     def from_model(cls, line: models.OrderLine, currency: str) -> OrderLine:
@@ -222,22 +188,17 @@ class Order:
     currency: strawberry.Private[str]
 
     @strawberry.field(description="The customer who placed the order.")
-    async def customer(self, info: Info) -> Customer:
-        return await _customer(info, self.customer_id)
+    async def customer(self, info: Info) -> CustomerRef:
+        found = await info.context.loaders.customers.customer(self.customer_id)
+        return required(found, f"customer {self.customer_id}")
 
     @strawberry.field(description="What was ordered.")
     async def lines(self, info: Info) -> list[OrderLine]:
-        rows = await info.context.loader("OrderLinesByOrder", OrderLinesByOrderLoader).load(
-            self.order_id
-        )
-        return [OrderLine.from_model(row, self.currency) for row in rows]
+        return await info.context.loaders.orders.lines_of(self)
 
     @strawberry.field(description="Every change of status, oldest first.")
     async def history(self, info: Info) -> list[OrderStatusChange]:
-        rows = await info.context.loader("OrderHistoryByOrder", OrderHistoryByOrderLoader).load(
-            self.order_id
-        )
-        return [OrderStatusChange.from_model(row) for row in rows]
+        return await info.context.loaders.orders.history_of(self)
 
     @classmethod
     def from_model(cls, order: models.Order) -> Order:

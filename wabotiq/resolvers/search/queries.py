@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from typing import Annotated, Any, cast
 
 import strawberry
@@ -12,13 +12,7 @@ import strawberry
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import coded_error
 from wabotiq.graphql.relay import query_uuid
-from wabotiq.resolvers.bookings.dataloaders import ServiceByIdLoader
-from wabotiq.resolvers.bookings.types import Service
-from wabotiq.resolvers.catalog.types import Product
 from wabotiq.resolvers.context import Info
-from wabotiq.resolvers.documents.dataloaders import DocumentByIdLoader, PassageByKeyLoader
-from wabotiq.resolvers.documents.types import Document
-from wabotiq.resolvers.orders.dataloaders import ProductByIdLoader
 from wabotiq.resolvers.paging import page_size
 from wabotiq.resolvers.search.inputs import SearchFilterInput, SearchRetriever
 from wabotiq.resolvers.search.types import (
@@ -76,44 +70,44 @@ def _scored(hit: found.SearchHit) -> dict[str, Any]:
     }
 
 
-def _load(info: Info, hit: found.SearchHit) -> Awaitable[Any]:
-    """What the hit names, through the request's loaders (batched across all hits)."""
-    ctx = info.context
-    entity_id = uuid.UUID(hit.entity_id)
-    if hit.kind == "product":
-        return ctx.loader("ProductById", ProductByIdLoader).load(entity_id)
-    if hit.kind == "service":
-        return ctx.loader("ServiceById", ServiceByIdLoader).load(entity_id)
-    return asyncio.gather(
-        ctx.loader("DocumentById", DocumentByIdLoader).load(entity_id),
-        ctx.loader("PassageByKey", PassageByKeyLoader).load((entity_id, hit.chunk)),
+async def _product_hit(info: Info, hit: found.SearchHit) -> SearchHit | None:
+    product = await info.context.loaders.catalog.product(uuid.UUID(hit.entity_id))
+    if product is None or product.archived_at is not None or not product.active:
+        return None
+    return ProductSearchHit(**_scored(hit), product=product)
+
+
+async def _service_hit(info: Info, hit: found.SearchHit) -> SearchHit | None:
+    service = await info.context.loaders.bookings.service(uuid.UUID(hit.entity_id))
+    if service is None or service.archived or not service.active:
+        return None
+    return ServiceSearchHit(**_scored(hit), service=service)
+
+
+async def _passage_hit(info: Info, hit: found.SearchHit) -> SearchHit | None:
+    documents, document_id = info.context.loaders.documents, uuid.UUID(hit.entity_id)
+    document, passage = await asyncio.gather(
+        documents.document(document_id), documents.passage((document_id, hit.chunk))
+    )
+    if document is None or passage is None:
+        return None
+    return PassageSearchHit(
+        **_scored(hit),
+        document=document,
+        text=passage.text,
+        location=passage.location,
+        chunk=passage.index,
     )
 
 
-def _convert(hit: found.SearchHit, record: Any) -> SearchHit | None:
-    """The GraphQL hit, or None when what it names left the catalog since it was indexed."""
-    if hit.kind == "passage":
-        document, passage = record
-        if document is None or passage is None:
-            return None
-        return PassageSearchHit(
-            **_scored(hit),
-            document=Document.from_model(document),
-            text=passage.text,
-            location=passage.location,
-            chunk=passage.index,
-        )
-    if record is None or record.archived_at is not None or not record.active:
-        return None
-    if hit.kind == "product":
-        return ProductSearchHit(**_scored(hit), product=Product.from_model(record))
-    return ServiceSearchHit(**_scored(hit), service=Service.from_model(record))
+HIT_LOADERS = {"product": _product_hit, "service": _service_hit, "passage": _passage_hit}
 
 
 async def _hits(info: Info, hits: Sequence[found.SearchHit]) -> list[SearchHit]:
-    records = await asyncio.gather(*(_load(info, hit) for hit in hits))
-    converted = (_convert(hit, record) for hit, record in zip(hits, records, strict=True))
-    return [hit for hit in converted if hit is not None]
+    """What the hits name, through the request's loaders (batched across all hits); a hit
+    whose object left the catalog since it was indexed is dropped."""
+    loaded = await asyncio.gather(*(HIT_LOADERS[hit.kind](info, hit) for hit in hits))
+    return [hit for hit in loaded if hit is not None]
 
 
 @strawberry.type

@@ -4,14 +4,21 @@ loaded through the request's DataLoaders, with the fused score and the retriever
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from wabotiq.resolvers.bookings.types import Service
-from wabotiq.resolvers.catalog.types import Product
-from wabotiq.resolvers.documents.types import Document
 from wabotiq.resolvers.search.inputs import SearchRetriever
 from wabotiq.search.understanding import UnderstoodQuery as Understood
+
+if TYPE_CHECKING:
+    from wabotiq.resolvers.bookings.types import Service
+    from wabotiq.resolvers.catalog.types import Product
+    from wabotiq.resolvers.documents.types import Document
+
+ProductRef = Annotated["Product", strawberry.lazy("wabotiq.resolvers.catalog.types")]
+ServiceRef = Annotated["Service", strawberry.lazy("wabotiq.resolvers.bookings.types")]
+DocumentRef = Annotated["Document", strawberry.lazy("wabotiq.resolvers.documents.types")]
 
 
 @strawberry.interface(description="Something a search found.")
@@ -26,17 +33,17 @@ class SearchHit:
 
 @strawberry.type(description="A product a search found.")
 class ProductSearchHit(SearchHit):
-    product: Product = strawberry.field(description="The product.")
+    product: ProductRef = strawberry.field(description="The product.")
 
 
 @strawberry.type(description="A bookable service a search found.")
 class ServiceSearchHit(SearchHit):
-    service: Service = strawberry.field(description="The service.")
+    service: ServiceRef = strawberry.field(description="The service.")
 
 
 @strawberry.type(description="A passage of an uploaded document a search found.")
 class PassageSearchHit(SearchHit):
-    document: Document = strawberry.field(description="The document it comes from.")
+    document: DocumentRef = strawberry.field(description="The document it comes from.")
     text: str = strawberry.field(description="The passage itself.")
     location: str = strawberry.field(
         description="Where in the document: 'page 3' for a PDF, a heading, or empty."
