@@ -1,5 +1,5 @@
-"""`relation` declares a loader-backed field; a prefetched relation is answered from what the
-page handed over, in both executors."""
+"""Relation fields are declared one way in every area (`wabotiq.graphql.relations.relation`),
+and a prefetched relation is answered from what the page handed over, in both executors."""
 
 from __future__ import annotations
 
@@ -7,10 +7,75 @@ from typing import Any
 
 import pytest
 import strawberry
+from graphql import GraphQLInterfaceType, GraphQLList, GraphQLNonNull, GraphQLObjectType
 
+from wabotiq.api.schema import ROOT_TYPES, contract_schema
 from wabotiq.graphql.executor import FastExecutionContext
-from wabotiq.graphql.plans import NOT_PREFETCHED, prefetched_attr
-from wabotiq.graphql.relations import relation
+from wabotiq.graphql.plans import NOT_PREFETCHED, PREFETCHED_KEY, prefetched_attr
+from wabotiq.graphql.relations import is_relation, relation
+
+# A few relations of different areas, so the rule below cannot pass by seeing none.
+KNOWN_RELATIONS = {
+    "Product.variants",
+    "Product.category",
+    "Category.parent",
+    "OrderLine.variant",
+    "Order.customer",
+    "Customer.orders",
+    "Customer.appointments",
+    "Appointment.customer",
+    "Member.role",
+    "UserMembership.tenant",
+    "Viewer.tenant",
+}
+
+
+def _named(gql_type: Any) -> Any:
+    while isinstance(gql_type, GraphQLNonNull | GraphQLList):
+        gql_type = gql_type.of_type
+    return gql_type
+
+
+def _area_resolver_fields() -> dict[str, Any]:
+    """`Type.field` -> Strawberry field, for every field with a resolver that an area (not the
+    GraphQL machinery, e.g. `Connection.nodes`) declares on a type other than the roots, and
+    whose value is an object or needs an await: a relation, by this project's convention."""
+    schema = contract_schema()._schema
+    found = {}
+    for type_name, gql_type in schema.type_map.items():
+        if type_name in ROOT_TYPES or not isinstance(gql_type, GraphQLObjectType):
+            continue
+        for field_name, field in gql_type.fields.items():
+            definition = field.extensions.get("strawberry-definition")
+            resolver = getattr(definition, "base_resolver", None)
+            if resolver is None:
+                continue
+            if not resolver.wrapped_func.__module__.startswith("wabotiq.resolvers."):
+                continue
+            named = _named(field.type)
+            if isinstance(named, GraphQLObjectType | GraphQLInterfaceType) or resolver.is_async:
+                found[f"{type_name}.{field_name}"] = definition
+    return found
+
+
+def test_every_relation_field_of_the_schema_is_declared_with_relation():
+    fields = _area_resolver_fields()
+    assert KNOWN_RELATIONS <= set(fields), KNOWN_RELATIONS - set(fields)
+    undeclared = sorted(name for name, field in fields.items() if not is_relation(field))
+    assert undeclared == []
+
+
+def test_the_catalog_page_relations_are_prefetched_through_the_same_declaration():
+    fields = _area_resolver_fields()
+    prefetched = {
+        name: field.metadata[PREFETCHED_KEY]
+        for name, field in fields.items()
+        if PREFETCHED_KEY in field.metadata
+    }
+    assert prefetched == {"Product.variants": "page_variants", "Product.category": "page_category"}
+
+
+# -- the declaration itself, on a small schema --------------------------------------------------
 
 
 @strawberry.type

@@ -11,6 +11,7 @@ import strawberry
 
 from wabotiq.auth.models import User as UserModel
 from wabotiq.graphql.errors import UserError
+from wabotiq.graphql.relations import relation
 from wabotiq.graphql.relay import to_global_id
 from wabotiq.resolvers.context import Info
 
@@ -50,19 +51,19 @@ class Viewer:
     api_key_id: strawberry.Private[uuid.UUID | None]
     tenant_id: strawberry.Private[str | None]
 
-    @strawberry.field(description="The key, for API key callers.")
+    @relation(description="The key, for API key callers.")
     async def api_key(self, info: Info) -> ApiKeyRef | None:
         if self.api_key_id is None:
             return None
         return await info.context.loaders.api_keys.api_key(self.api_key_id)
 
-    @strawberry.field(description="The tenant this request acts for.")
+    @relation(description="The tenant this request acts for.")
     async def tenant(self, info: Info) -> TenantRef | None:
         if self.tenant_id is None:
             return None
         return await info.context.loaders.tenancy.tenant(self.tenant_id)
 
-    @strawberry.field(description="Every tenant the person belongs to (empty for API keys).")
+    @relation(description="Every tenant the person belongs to (empty for API keys).")
     async def memberships(self, info: Info) -> list[MembershipRef]:
         if self.user_id is None:
             return []

@@ -15,7 +15,7 @@ from wabotiq.domain.bookings.availability import Slot
 from wabotiq.domain.bookings.schedule import HoursInterval
 from wabotiq.graphql.errors import UserError
 from wabotiq.graphql.money import Money
-from wabotiq.graphql.relations import required
+from wabotiq.graphql.relations import relation, required
 from wabotiq.graphql.relay import to_global_id
 from wabotiq.resolvers.context import Info
 
@@ -76,7 +76,7 @@ class ServiceVariant:
     archived: bool = strawberry.field(description="No longer offered.")
     service_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field(description="The service this is a variant of.")
+    @relation(description="The service this is a variant of.")
     async def service(self, info: Info) -> Service:
         found = await info.context.loaders.bookings.service(self.service_id)
         return required(found, f"service {self.service_id}")
@@ -117,7 +117,7 @@ class Service:
     service_id: strawberry.Private[uuid.UUID]
     currency: strawberry.Private[str]
 
-    @strawberry.field(description="The service's variants, in order.")
+    @relation(description="The service's variants, in order.")
     async def variants(
         self,
         info: Info,
@@ -128,7 +128,7 @@ class Service:
         variants = await info.context.loaders.bookings.variants_of(self)
         return [variant for variant in variants if include_archived or not variant.archived]
 
-    @strawberry.field(description="The staff who perform the service, by name.")
+    @relation(description="The staff who perform the service, by name.")
     async def staff(self, info: Info) -> list[Staff]:
         return await info.context.loaders.bookings.staff_of(self)
 
@@ -165,11 +165,11 @@ class Staff:
     created_at: datetime = strawberry.field(description="When the staff member was added.")
     staff_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field(description="The services they perform, by name.")
+    @relation(description="The services they perform, by name.")
     async def services(self, info: Info) -> list[Service]:
         return await info.context.loaders.bookings.services_of(self)
 
-    @strawberry.field(description="When they work each week: their own hours or the business's.")
+    @relation(description="When they work each week: their own hours or the business's.")
     async def working_hours(self, info: Info) -> list[WorkingHours]:
         return await info.context.loaders.bookings.working_hours_of(self)
 
@@ -204,7 +204,7 @@ class Closure:
     created_at: datetime = strawberry.field(description="When the closure was added.")
     staff_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field(description="The staff member who is off; null when the business is.")
+    @relation(description="The staff member who is off; null when the business is.")
     async def staff(self, info: Info) -> Staff | None:
         return await _staff(info, self.staff_id) if self.staff_id else None
 
@@ -228,7 +228,7 @@ class AvailableSlot:
     end: datetime = strawberry.field(description="When it would end.")
     staff_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field(description="Who would perform it.")
+    @relation(description="Who would perform it.")
     async def staff(self, info: Info) -> Staff:
         return await _staff(info, self.staff_id)
 
@@ -253,22 +253,22 @@ class Appointment:
     staff_id: strawberry.Private[uuid.UUID]
     customer_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field(description="The service booked.")
+    @relation(description="The service booked.")
     async def service(self, info: Info) -> Service:
         found = await info.context.loaders.bookings.service(self.service_id)
         return required(found, f"service {self.service_id}")
 
-    @strawberry.field(description="The variant booked, if one was.")
+    @relation(description="The variant booked, if one was.")
     async def variant(self, info: Info) -> ServiceVariant | None:
         if self.variant_id is None:
             return None
         return await info.context.loaders.bookings.variant(self.variant_id, self.price.currency)
 
-    @strawberry.field(description="Who performs it.")
+    @relation(description="Who performs it.")
     async def staff(self, info: Info) -> Staff:
         return await _staff(info, self.staff_id)
 
-    @strawberry.field(description="Who booked it.")
+    @relation(description="Who booked it.")
     async def customer(self, info: Info) -> CustomerRef:
         found = await info.context.loaders.customers.customer(self.customer_id)
         return required(found, f"customer {self.customer_id}")

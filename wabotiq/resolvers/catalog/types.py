@@ -24,7 +24,8 @@ from wabotiq.domain.catalog.records import (
 from wabotiq.graphql.errors import UserError
 from wabotiq.graphql.lazy import build, lazy_fields
 from wabotiq.graphql.money import Money
-from wabotiq.graphql.plans import NOT_PREFETCHED, prefetched
+from wabotiq.graphql.plans import NOT_PREFETCHED
+from wabotiq.graphql.relations import relation
 from wabotiq.graphql.relay import to_global_id
 from wabotiq.resolvers.context import Info
 
@@ -60,15 +61,15 @@ class Category:
             parent_id=category.parent_id,
         )
 
-    @strawberry.field(description="The category above this one; null at the top level.")
+    @relation(description="The category above this one; null at the top level.")
     async def parent(self, info: Info) -> Category | None:
         return await info.context.loaders.catalog.category(self.parent_id)
 
-    @strawberry.field(description="The live categories directly below this one, in order.")
+    @relation(description="The live categories directly below this one, in order.")
     async def children(self, info: Info) -> list[Category]:
         return await info.context.loaders.catalog.children_of(self)
 
-    @strawberry.field(description="How many live products sit directly in this category.")
+    @relation(description="How many live products sit directly in this category.")
     async def product_count(self, info: Info) -> int:
         return await info.context.loaders.catalog.product_count_of(self)
 
@@ -230,20 +231,12 @@ class Product:
         }
         return build(cls, values)
 
-    @strawberry.field(
-        description="Its live variants, in display order.", metadata=prefetched("page_variants")
-    )
+    @relation(description="Its live variants, in display order.", prefetched="page_variants")
     async def variants(self, info: Info) -> list[ProductVariant]:
-        if self.page_variants is not NOT_PREFETCHED:
-            return self.page_variants
         return await info.context.loaders.catalog.variants_of(self)
 
-    @strawberry.field(
-        description="Its category, if it has one.", metadata=prefetched("page_category")
-    )
+    @relation(description="Its category, if it has one.", prefetched="page_category")
     async def category(self, info: Info) -> Category | None:
-        if self.page_category is not NOT_PREFETCHED:
-            return self.page_category
         return await info.context.loaders.catalog.category(self.category_id)
 
 

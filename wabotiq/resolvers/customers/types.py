@@ -13,6 +13,7 @@ from wabotiq.domain.customers.models import Customer as CustomerModel
 from wabotiq.domain.customers.service import customer_phone
 from wabotiq.graphql.directives import scopes
 from wabotiq.graphql.errors import UserError
+from wabotiq.graphql.relations import relation
 from wabotiq.graphql.relay import AfterArg, Connection, FirstArg, to_global_id
 from wabotiq.resolvers.context import Info
 
@@ -53,7 +54,7 @@ class Customer:
             cipher=info.context.runtime.cipher, phone_encrypted=self.phone_encrypted
         )
 
-    @strawberry.field(
+    @relation(
         description="The customer's orders, newest first (needs orders:view).",
         directives=scopes(["orders:view"]),
     )
@@ -63,7 +64,7 @@ class Customer:
         orders = info.context.loaders.orders
         return await orders.customer_orders(info, self.customer_id, first=first, after=after)
 
-    @strawberry.field(
+    @relation(
         description="The customer's appointments, by start time (needs appointments:view).",
         directives=scopes(["appointments:view"]),
     )

@@ -12,7 +12,7 @@ import strawberry
 from wabotiq.auth.models import Membership as MembershipModel
 from wabotiq.auth.models import Role as RoleModel
 from wabotiq.graphql.errors import UserError
-from wabotiq.graphql.relations import required
+from wabotiq.graphql.relations import relation, required
 from wabotiq.graphql.relay import to_global_id
 from wabotiq.resolvers.context import Info
 
@@ -57,17 +57,17 @@ class Member:
     role_id: strawberry.Private[uuid.UUID]
     user_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field(description="The member's email address.")
+    @relation(description="The member's email address.")
     async def email(self, info: Info) -> str:
         user = await info.context.loaders.members.user(self.user_id)
         return user.email if user else ""
 
-    @strawberry.field(description="The member's name, as they gave it.")
+    @relation(description="The member's name, as they gave it.")
     async def name(self, info: Info) -> str:
         user = await info.context.loaders.members.user(self.user_id)
         return user.name if user else ""
 
-    @strawberry.field(description="The member's role.")
+    @relation(description="The member's role.")
     async def role(self, info: Info) -> Role:
         found = await info.context.loaders.members.role(self.role_id)
         return required(found, f"role {self.role_id}")
@@ -89,7 +89,7 @@ class UserMembership:
     status: MemberStatus = strawberry.field(description="Invited or active.")
     tenant_id: strawberry.Private[str]
 
-    @strawberry.field(description="The tenant.")
+    @relation(description="The tenant.")
     async def tenant(self, info: Info) -> TenantRef:
         found = await info.context.loaders.tenancy.tenant(self.tenant_id)
         return required(found, f"tenant {self.tenant_id}")

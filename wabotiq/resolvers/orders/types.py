@@ -14,7 +14,7 @@ from wabotiq.domain.orders import models
 from wabotiq.domain.orders.carts import cart_subtotal, money
 from wabotiq.graphql.errors import UserError
 from wabotiq.graphql.money import Money
-from wabotiq.graphql.relations import required
+from wabotiq.graphql.relations import relation, required
 from wabotiq.graphql.relay import to_global_id
 from wabotiq.resolvers.context import Info
 
@@ -55,11 +55,11 @@ class CartLine:
     product_id: strawberry.Private[uuid.UUID]
     variant_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field(description="The product in the cart.")
+    @relation(description="The product in the cart.")
     async def product(self, info: Info) -> ProductRef | None:
         return await info.context.loaders.catalog.product(self.product_id)
 
-    @strawberry.field(description="The chosen variant, if the product has variants.")
+    @relation(description="The chosen variant, if the product has variants.")
     async def variant(self, info: Info) -> VariantRef | None:
         return await info.context.loaders.catalog.variant(self.product_id, self.variant_id)
 
@@ -83,21 +83,21 @@ class Cart:
     customer_id: strawberry.Private[uuid.UUID]
     currency: strawberry.Private[str | None]
 
-    @strawberry.field(description="The customer whose cart it is.")
+    @relation(description="The customer whose cart it is.")
     async def customer(self, info: Info) -> CustomerRef:
         found = await info.context.loaders.customers.customer(self.customer_id)
         return required(found, f"customer {self.customer_id}")
 
-    @strawberry.field(description="The lines, in the order they were added.")
+    @relation(description="The lines, in the order they were added.")
     async def lines(self, info: Info) -> list[CartLine]:
         return await info.context.loaders.orders.cart_lines_of(self)
 
-    @strawberry.field(description="How many units the cart holds.")
+    @relation(description="How many units the cart holds.")
     async def item_count(self, info: Info) -> int:
         rows = await info.context.loaders.orders.cart_rows_of(self)
         return sum(row.quantity for row in rows)
 
-    @strawberry.field(description="The sum of the lines; null while the cart is empty.")
+    @relation(description="The sum of the lines; null while the cart is empty.")
     async def subtotal(self, info: Info) -> Money | None:
         rows = await info.context.loaders.orders.cart_rows_of(self)
         if not rows:
@@ -126,11 +126,11 @@ class OrderLine:
     product_id: strawberry.Private[uuid.UUID | None]
     variant_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field(description="The product sold, as it is now; null if it no longer exists.")
+    @relation(description="The product sold, as it is now; null if it no longer exists.")
     async def product(self, info: Info) -> ProductRef | None:
         return await info.context.loaders.catalog.product(self.product_id)
 
-    @strawberry.field(description="The variant sold, as it is now; null when none was chosen.")
+    @relation(description="The variant sold, as it is now; null when none was chosen.")
     async def variant(self, info: Info) -> VariantRef | None:
         return await info.context.loaders.catalog.variant(self.product_id, self.variant_id)
 
@@ -187,16 +187,16 @@ class Order:
     customer_id: strawberry.Private[uuid.UUID]
     currency: strawberry.Private[str]
 
-    @strawberry.field(description="The customer who placed the order.")
+    @relation(description="The customer who placed the order.")
     async def customer(self, info: Info) -> CustomerRef:
         found = await info.context.loaders.customers.customer(self.customer_id)
         return required(found, f"customer {self.customer_id}")
 
-    @strawberry.field(description="What was ordered.")
+    @relation(description="What was ordered.")
     async def lines(self, info: Info) -> list[OrderLine]:
         return await info.context.loaders.orders.lines_of(self)
 
-    @strawberry.field(description="Every change of status, oldest first.")
+    @relation(description="Every change of status, oldest first.")
     async def history(self, info: Info) -> list[OrderStatusChange]:
         return await info.context.loaders.orders.history_of(self)
 
