@@ -41,10 +41,13 @@ class Settings(BaseSettings):
     database_url: str | None = None
     redis_url: str | None = None
     elasticsearch_url: str | None = None
-    # One shared index per vector dimension: `<prefix>-<dim>`.
+    # One shared index per vector dimension and layout: `<prefix>-<dim>-<layout digest>`.
     elasticsearch_index_prefix: str = "wabotiq-search"
     # The server-side `rrf` retriever needs an Enterprise licence; off fuses in Python.
     elasticsearch_server_side_rrf: bool = False
+    # Bulk writes, deletes-by-query, refreshes and index creation (retried on timeout); a large
+    # tenant's delete on a busy cluster can take minutes. Searches keep the client's 10 s.
+    elasticsearch_write_timeout_s: float = Field(default=120.0, gt=0)
     taskiq_queue: str = "wabotiq"
     data_dir: Path = Field(default_factory=_default_data_dir)
     db_pool_min: int = Field(default=1, ge=0)
