@@ -207,9 +207,9 @@ class FastExecutionContext(BaseExecutionContext):
         values: dict[str, Any] = {}
         try:
             for step in plan.pure:
-                if step.kind == LEAF:
+                if step.kind is LEAF:
                     values[step.name] = leaf(step, getattr(source, step.attr))
-                elif step.kind == LEAF_LIST:
+                elif step.kind is LEAF_LIST:
                     values[step.name] = leaf_list(step, getattr(source, step.attr))
                 else:
                     values[step.name] = plan.type_name
@@ -245,11 +245,11 @@ class FastExecutionContext(BaseExecutionContext):
         try:
             for step in plan.rest:
                 field_path = Path(path, step.name, parent.name)
-                if step.kind == DELEGATE:
+                if step.kind is DELEGATE:
                     value = self.execute_field(parent, source, step.details, field_path, None)
                     if value is Undefined:
                         continue
-                elif step.kind == RESOLVED:
+                elif step.kind is RESOLVED:
                     value = self._resolved_field(parent, source, step, field_path)
                 else:
                     value = self._object_field(parent, source, step, field_path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from graphql import (
@@ -48,7 +49,26 @@ def prefetched(attr: str) -> dict[str, str]:
     return {PREFETCHED_KEY: attr}
 
 
-LEAF, LEAF_LIST, TYPENAME, OBJECT, OBJECT_LIST, DELEGATE, RESOLVED = range(7)
+class StepKind(Enum):
+    """How the fast executor completes one field of a plan."""
+
+    LEAF = "leaf"  # a scalar or enum read from an attribute
+    LEAF_LIST = "leaf list"  # a list of them
+    TYPENAME = "typename"  # `__typename`
+    OBJECT = "object"  # a plain or prefetched object, completed by the child plan
+    OBJECT_LIST = "object list"  # a list of them
+    DELEGATE = "delegate"  # anything else: graphql-core's `execute_field`
+    RESOLVED = "resolved"  # resolver called here, its object(s) completed by the child plan
+
+
+# Module-level names for the hot loops, which compare kinds with `is`.
+LEAF = StepKind.LEAF
+LEAF_LIST = StepKind.LEAF_LIST
+TYPENAME = StepKind.TYPENAME
+OBJECT = StepKind.OBJECT
+OBJECT_LIST = StepKind.OBJECT_LIST
+DELEGATE = StepKind.DELEGATE
+RESOLVED = StepKind.RESOLVED
 
 # Scalars whose output coercion returns a value of exactly this Python type unchanged.
 IDENTITY: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
@@ -57,7 +77,7 @@ INT_RANGE = (-(2**31), 2**31 - 1)
 
 @dataclass(slots=True)
 class Step:
-    kind: int
+    kind: StepKind
     name: str
     attr: str = ""
     non_null: bool = False
