@@ -56,12 +56,16 @@ from wabotiq.graphql.plans import (
 # Plans of selections that depend on the document alone, by return type and field nodes (the
 # parser cache hands every request the same nodes); entries keep their nodes alive, so an id
 # is never reused while its entry exists.
-_SHARED: dict[tuple[Any, tuple[int, ...]], tuple[tuple[Any, ...], Plan | None]] = {}
+_SHARED: dict[tuple[Any, tuple[int, ...], bool], tuple[tuple[Any, ...], Plan | None]] = {}
 SHARED_MAX = 4096
 
 
 class FastExecutionContext(BaseExecutionContext):
     """graphql-core's executor with plain object selections completed in one loop."""
+
+    # Whether plans whose whole sub-tree is plain become generated functions. Always on in
+    # the app; the page benchmark turns it off in a subclass to measure what it adds.
+    compile_plans = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -83,7 +87,7 @@ class FastExecutionContext(BaseExecutionContext):
         if not self._fast or return_type.is_type_of is not None:
             return None
         nodes = tuple(d.node for d in details)
-        key = (return_type, tuple(map(id, nodes)))
+        key = (return_type, tuple(map(id, nodes)), self.compile_plans)
         found = _SHARED.get(key)
         if found is not None:
             return found[1]
@@ -112,7 +116,7 @@ class FastExecutionContext(BaseExecutionContext):
                     child = self._plan(plan_step.object_type, plan_step.details)  # type: ignore[arg-type]
                     plan_step.child = child if child is not None and child.shared else None
                 plan.rest.append(plan_step)
-        if compilable(plan):
+        if self.compile_plans and compilable(plan):
             plan.compiled = compile_plan(plan)
         return plan
 
