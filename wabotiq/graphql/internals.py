@@ -6,10 +6,11 @@ methods, graphql-core's collected-field details, Strawberry's field definitions 
 All of them are imported, read or called through this module, and each is declared in
 `RELIANCES` with the shape the executor uses. `problems()` compares the declarations with the
 installed libraries: `tests/graphql/test_internals.py` names each one, and `require()` runs
-the same check when the schema switches the executor on, so an upgrade that removes or
-reshapes one stops the app at start-up with its name instead of changing responses. The
-libraries are pinned to the minor versions tested (`pyproject.toml`); the test also
-fingerprints the library code the executor mirrors (see `MIRRORED`).
+the same check when the schema switches the executor on. An upgrade that removes a name
+fails this module's imports, naming it; one that reshapes a name stops the app at start-up
+with its name, instead of changing responses. The libraries are pinned to the minor versions
+tested (`pyproject.toml`); the test also fingerprints the library code the executor repeats
+rather than calls (`MIRRORED`), so that a change to it is reviewed.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.fields.resolver import StrawberryResolver
 from strawberry.types.info import Info
 
-__all__ = [
+__all__ = [  # what the executor modules take from here
     "BaseExecutionContext",
     "InternalsChanged",
     "collect_subfields",
