@@ -17,7 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from wabotiq.graphql.cost import CostBuckets, CostCalculator
-from wabotiq.graphql.executor import FastExecutionContext
+from wabotiq.graphql.executor import fast_execution_context
 from wabotiq.graphql.extensions.audit import AuditMutations
 from wabotiq.graphql.extensions.caches import ValidationCacheByText
 from wabotiq.graphql.extensions.guard import OperationGuard
@@ -92,7 +92,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with limits, caches, authorization, cost, audit and error masking."""
     schema = contract_schema()
     if settings.fast_executor:
-        schema.execution_context_class = FastExecutionContext
+        schema.execution_context_class = fast_execution_context()
     index = RequirementIndex(schema._schema, ROOT_TYPES)
     calculator = CostCalculator(schema._schema)
     buckets = CostBuckets(
