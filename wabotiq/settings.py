@@ -17,7 +17,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 MIN_JWT_SECRET_BYTES = 32
 
 
-class ConfigurationError(RuntimeError):
+class StartupError(RuntimeError):
+    """The process cannot start (or go on); the message says why in one line, which is all the
+    command line prints."""
+
+
+class ConfigurationError(StartupError):
     """Raised at start-up when a setting is missing or invalid; the message names it."""
 
 
@@ -51,6 +56,8 @@ class Settings(BaseSettings):
     db_pool_max: int = Field(default=10, ge=1)
     db_max_queries: int = Field(default=50_000, ge=1)
     db_max_inactive_lifetime_s: float = Field(default=300.0, gt=0)
+    # While the database is unreachable requests get 503 with this `Retry-After`.
+    db_retry_after_s: int = Field(default=5, ge=1, le=3600)
 
     # HTTP.
     host: str = "127.0.0.1"
