@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from wabotiq.db.bootstrap import connect, resolve_database
 from wabotiq.db.connection import close_db
 from wabotiq.logs import configure_logging
-from wabotiq.settings import ConfigurationError, Settings, get_settings
+from wabotiq.settings import ConfigurationError, Settings, StartupError, get_settings
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
@@ -225,9 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args, settings)
     try:
         return asyncio.run(args.handler(args, settings))
-    except ConfigurationError as exc:
+    except StartupError as exc:  # a bad setting, an unreachable database, a busy port
         print(f"wabotiq: {exc}", file=sys.stderr)
-        return 2
+        return 2 if isinstance(exc, ConfigurationError) else 1
     except KeyboardInterrupt:
         return 130
 

@@ -8,6 +8,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from cryptography.fernet import Fernet
@@ -136,6 +137,14 @@ class Settings(BaseSettings):
         if value and "://" not in value:
             raise ValueError("must be a URL with a scheme, e.g. postgresql://host/db")
         return value or None
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        scheme = urlsplit(value).scheme if value else "postgresql"
+        if scheme not in {"postgres", "postgresql"}:
+            raise ValueError(f"must be a postgresql:// URL, not {scheme}://")
+        return value
 
     @model_validator(mode="after")
     def _active_kid_known(self) -> Settings:
