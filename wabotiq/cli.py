@@ -202,14 +202,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM unwinds like Ctrl-C, so the embedded database is stopped on the way out
-    (uvicorn re-raises the signal it caught once it has shut down)."""
+    """SIGTERM (and SIGHUP, a closed terminal) unwind like Ctrl-C, so the embedded database is
+    stopped on the way out (uvicorn re-raises the signal it caught once it has shut down)."""
     raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
     configure_logging()
     try:
         settings = get_settings()
