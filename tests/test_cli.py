@@ -100,6 +100,36 @@ async def test_tenants_create_prints_json_and_the_key_works(
     assert signed_in["userErrors"] == [] and signed_in["session"]["accessToken"]
 
 
+async def test_tenants_create_without_a_password_prints_one_the_owner_signs_in_with(
+    client: httpx.AsyncClient, database_url: str, tmp_path: Path, slug: str, cleanup: list[str]
+) -> None:
+    cleanup.append(slug)
+    done = await _create(slug, database_url, tmp_path)
+    assert done.returncode == 0, done.stderr
+    made = json.loads(done.stdout)
+    assert set(made) == {"tenant_id", "slug", "owner_email", "api_key", "owner_password"}
+    password = made["owner_password"]
+    assert len(password) >= 24 and password not in done.stderr
+    signed_in = await login(client, made["owner_email"], password)
+    assert signed_in["userErrors"] == [] and signed_in["session"]["accessToken"]
+
+    # The same owner's next shop: they have a password already, and keep it (null: none made).
+    other = f"{slug}-2"
+    cleanup.append(other)
+    again = await _run(
+        "tenants", "create", "--name", "Second Shop", "--slug", other,
+        "--owner-email", made["owner_email"], tmp_path=tmp_path, DATABASE_URL=database_url,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    second = json.loads(again.stdout)
+    assert second["owner_password"] is None
+    signed_in = await login(client, made["owner_email"], password)
+    token = signed_in["session"]["accessToken"]
+    headers = {"Authorization": f"Bearer {token}", "X-Tenant-ID": second["tenant_id"]}
+    body = await gql(client, ME, headers=headers)
+    assert body.get("errors") is None and body["data"]["me"]["tenant"]["slug"] == other
+
+
 async def test_tenants_list_suspend_and_resume(
     client: httpx.AsyncClient, database_url: str, tmp_path: Path, slug: str, cleanup: list[str]
 ) -> None:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,8 @@ from wabotiq.logs import configure_logging
 from wabotiq.settings import ConfigurationError, Settings, StartupError, get_settings
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+OWNER_PASSWORD_BYTES = 18  # 24 URL-safe characters
 
 
 async def _with_db(settings: Settings, body: Callable[[], Awaitable[int]]) -> int:
@@ -59,18 +62,7 @@ async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
     async def body() -> int:
         try:
             if args.action == "create":
-                made = await service.create_tenant(
-                    name=args.name,
-                    slug=args.slug,
-                    owner_email=args.owner_email,
-                    owner_password=args.owner_password,
-                )
-                out: object = {
-                    "tenant_id": made.tenant.id,
-                    "slug": made.tenant.slug,
-                    "owner_email": made.owner.email,
-                    "api_key": made.api_key,
-                }
+                out: object = await _create_tenant(args)
             elif args.action == "list":
                 out = [
                     {"tenant_id": t.id, "slug": t.slug, "name": t.name, "status": t.status.value}
@@ -87,6 +79,26 @@ async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     return await _with_db(settings, body)
+
+
+async def _create_tenant(args: argparse.Namespace) -> dict[str, object]:
+    """Without `--owner-password`, a new owner gets a generated password, printed once (an
+    owner nobody can sign in as is of no use); an existing user keeps their own (null)."""
+    from wabotiq.tenancy import service
+
+    password = args.owner_password or secrets.token_urlsafe(OWNER_PASSWORD_BYTES)
+    made = await service.create_tenant(
+        name=args.name, slug=args.slug, owner_email=args.owner_email, owner_password=password
+    )
+    out: dict[str, object] = {
+        "tenant_id": made.tenant.id,
+        "slug": made.tenant.slug,
+        "owner_email": made.owner.email,
+        "api_key": made.api_key,
+    }
+    if args.owner_password is None:
+        out["owner_password"] = password if made.owner_password_set else None
+    return out
 
 
 async def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
@@ -178,7 +190,11 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--slug", required=True)
     create.add_argument("--owner-email", required=True)
-    create.add_argument("--owner-password", default=None)
+    create.add_argument(
+        "--owner-password",
+        default=None,
+        help="The owner's password (default: generated and printed once as owner_password).",
+    )
     actions.add_parser("list", help="List tenants.")
     for action in ("suspend", "resume"):
         cmd = actions.add_parser(action, help=f"{action.title()} a tenant.")
