@@ -45,6 +45,7 @@ class Runtime:
                 listen_dsn=credentials,
                 sweep_s=self.settings.outbox_sweep_s,
                 consumers=[index_events],
+                health=self.db_health,
             )
             await start_broker()  # the dispatcher kicks tasks
             await self.dispatcher.start()

@@ -12,30 +12,47 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from tortoise.transactions import in_transaction
 
 from tests.conftest import LOGIN, MakeTenant, gql
 from wabotiq.db.connection import credentials_from_url
+from wabotiq.events.outbox import emit
 from wabotiq.settings import Settings
+from wabotiq.tenancy.context import TenantRef, tenant_context
 
 ME = "{ me { kind tenant { slug } } }"
 DOWN = "database unavailable"
 UP = "database available again"
 
 
+@dataclass
+class _Session:
+    client: asyncio.StreamWriter
+    server: asyncio.StreamWriter
+    listens: bool = False  # it sent LISTEN: the outbox dispatcher's connection
+
+    def drop(self) -> None:
+        self.client.transport.abort()
+        self.server.transport.abort()
+
+
 class Proxy:
-    """A TCP proxy in front of the test database that can be cut (every connection dropped,
-    new ones refused, as when the server is gone) and restored on the same port."""
+    """A TCP proxy in front of the test database. `cut()` refuses new connections and drops the
+    open ones, as a database that is gone would, but spares the sessions that LISTEN: so the
+    server's outbox dispatcher still hears a commit made meanwhile and must meet the outage
+    itself. `restore()` listens again on the same port."""
 
     def __init__(self, database_url: str) -> None:
         self.creds = credentials_from_url(database_url)
         self.port = 0
         self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
+        self._sessions: list[_Session] = []
 
     @property
     def url(self) -> str:
@@ -46,15 +63,20 @@ class Proxy:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
         self.port = self._server.sockets[0].getsockname()[1]
 
+    restore = start
+
     async def cut(self) -> None:
         assert self._server is not None
         self._server.close()
         await self._server.wait_closed()
-        for writer in list(self._writers):
-            writer.transport.abort()
-        self._writers.clear()
+        for session in [s for s in self._sessions if not s.listens]:
+            session.drop()
+            self._sessions.remove(session)
 
-    restore = start
+    async def close(self) -> None:
+        await self.cut()
+        for session in self._sessions:
+            session.drop()
 
     async def _upstream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         host, port = self.creds["host"], self.creds["port"]
@@ -64,19 +86,35 @@ class Proxy:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await self._upstream()
-        self._writers |= {writer, up_writer}
+        session = _Session(client=writer, server=up_writer)
+        self._sessions.append(session)
         await asyncio.gather(
-            self._pipe(reader, up_writer), self._pipe(up_reader, writer), return_exceptions=True
+            self._pipe(reader, up_writer, session),
+            self._pipe(up_reader, writer, None),
+            return_exceptions=True,
         )
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, session: _Session | None
+    ) -> None:
         try:
             while data := await reader.read(65536):
+                if session is not None and b"LISTEN" in data:
+                    session.listens = True
                 writer.write(data)
                 await writer.drain()
         finally:
-            self._writers.discard(writer)
             writer.transport.abort()
+
+
+async def _commit_an_event(tenant_id: str) -> None:
+    """A committed outbox row in the tenant (straight to the database, not through the proxy):
+    its NOTIFY wakes every dispatcher listening."""
+    with tenant_context(TenantRef.of(tenant_id)):
+        async with in_transaction():
+            await emit(
+                aggregate_type="outage_test", aggregate_id=tenant_id, event_type="noted", payload={}
+            )
 
 
 def _free_port() -> int:
@@ -149,12 +187,16 @@ def _log_lines(log: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
 
 
+async def _logged(log: Path, message: str) -> bool:
+    return any(line["message"] == message for line in _log_lines(log))
+
+
 @pytest.fixture
 async def proxy(database_url: str) -> AsyncIterator[Proxy]:
     made = Proxy(database_url)
     await made.start()
     yield made
-    await made.cut()
+    await made.close()
 
 
 async def test_a_database_outage_answers_503_until_it_is_back_and_logs_once_each_way(
@@ -172,6 +214,9 @@ async def test_a_database_outage_answers_503_until_it_is_back_and_logs_once_each
         assert (await gql(http, ME, headers=bearer))["data"]["me"]["tenant"]["slug"] == tenant.slug
 
         await proxy.cut()
+        # The server's dispatcher hears this commit and meets the outage first: its one line.
+        await _commit_an_event(tenant.id)
+        await _until(lambda: _logged(log, DOWN), "the dispatcher to report the outage")
         for _ in range(3):  # every request while it is down, not just the first
             for headers in (bearer, tenant.key_headers()):
                 _assert_unavailable(await http.post("/graphql", json=me_body, headers=headers))
@@ -193,10 +238,7 @@ async def test_a_database_outage_answers_503_until_it_is_back_and_logs_once_each
         assert me.get("errors") is None and me["data"]["me"]["kind"] == "API_KEY"
         assert (await http.get("/healthz")).json() == {"status": "ok", "database": "ok"}
 
-        async def logged_back() -> bool:
-            return any(line["message"] == UP for line in _log_lines(log))
-
-        await _until(logged_back, "the database-is-back log line")
+        await _until(lambda: _logged(log, UP), "the database-is-back log line")
 
     lines = _log_lines(log)
     changes = [line for line in lines if line["message"] in {DOWN, UP}]
