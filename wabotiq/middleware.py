@@ -146,9 +146,10 @@ class BodyLimitMiddleware:
 
 
 class DatabaseOutageMiddleware:
-    """A request that meets an unreachable database (checking credentials, or anywhere else it
-    is not answered yet) gets 503 with a GraphQL error and `Retry-After`, not a 500 and a
-    traceback; the runtime's database health logs the outage once."""
+    """A request that meets an unreachable database before its response has started (checking
+    its credentials, say) gets 503 with a GraphQL error and `Retry-After`, not a 500 and a
+    traceback; the runtime's database health logs the outage once. (Inside GraphQL execution
+    the error masking and the view do the same.)"""
 
     def __init__(self, app: ASGIApp, *, runtime: Runtime) -> None:
         self.app = app

@@ -7,7 +7,6 @@ import contextlib
 import contextvars
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -115,22 +114,10 @@ class DatabaseHealth:
     """Whether the database answered last: one log line when it stops and one when it is back
     (not a traceback per request); while it is down, a background probe watches for its return."""
 
-    def __init__(
-        self,
-        *,
-        retry_after_s: int,
-        probe: Callable[[], Awaitable[None]] = ping,
-        probe_interval_s: float = PROBE_INTERVAL_S,
-    ) -> None:
+    def __init__(self, *, retry_after_s: int) -> None:
         self.retry_after_s = retry_after_s
-        self.probe = probe
-        self.probe_interval_s = probe_interval_s
         self.down_since: float | None = None
         self._watch: asyncio.Task[None] | None = None
-
-    @property
-    def is_down(self) -> bool:
-        return self.down_since is not None
 
     def failed(self, exc: BaseException) -> None:
         """Note a connection-level failure; the first after a healthy spell is logged."""
@@ -154,7 +141,7 @@ class DatabaseHealth:
         """Probe the database now; returns the failure, if any (only connection-level failures
         count as the database being down)."""
         try:
-            await asyncio.wait_for(self.probe(), PROBE_TIMEOUT_S)
+            await asyncio.wait_for(ping(), PROBE_TIMEOUT_S)
         except Exception as exc:  # noqa: BLE001 - the caller reports it
             cause = connection_error(exc)
             if cause is not None:
@@ -165,7 +152,7 @@ class DatabaseHealth:
 
     async def _watch_until_up(self) -> None:
         while self.down_since is not None:
-            await asyncio.sleep(self.probe_interval_s)
+            await asyncio.sleep(PROBE_INTERVAL_S)
             await self.check()
 
     async def close(self) -> None:
