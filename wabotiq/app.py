@@ -12,21 +12,29 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from wabotiq.db.connection import close_db, get_pool, init_db
+from wabotiq.db.connection import close_db, init_db
 from wabotiq.graphql.schema import build_schema
 from wabotiq.graphql.view import GraphQLView
-from wabotiq.middleware import AuthMiddleware, BodyLimitMiddleware, RequestIdMiddleware
+from wabotiq.middleware import (
+    AuthMiddleware,
+    BodyLimitMiddleware,
+    DatabaseOutageMiddleware,
+    RequestIdMiddleware,
+)
 from wabotiq.runtime import Runtime
 from wabotiq.search import runtime as search_runtime
 from wabotiq.settings import Settings
 
 
 async def healthz(request: Request) -> JSONResponse:
-    try:
-        async with get_pool().acquire() as connection:
-            await connection.fetchval("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
-        return JSONResponse({"status": "unhealthy", "database": type(exc).__name__}, 503)
+    health = request.app.state.runtime.db_health
+    failure = await health.check()
+    if failure is not None:
+        return JSONResponse(
+            {"status": "unhealthy", "database": type(failure).__name__},
+            503,
+            headers={"Retry-After": str(health.retry_after_s)},
+        )
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
@@ -76,6 +84,7 @@ def create_app(settings: Settings, *, database_url: str, manage_db: bool = True)
                 max_bytes=settings.max_body_bytes,
                 upload_max_bytes=settings.max_document_bytes,
             ),
+            Middleware(DatabaseOutageMiddleware, runtime=runtime),
             Middleware(AuthMiddleware, runtime=runtime),
         ],
         lifespan=lifespan,

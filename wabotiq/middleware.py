@@ -10,12 +10,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wabotiq.auth.authenticate import TenantSuspended, Unauthenticated, authenticate
 from wabotiq.auth.principal import ANONYMOUS
+from wabotiq.db.health import connection_error, unavailable_error
 from wabotiq.logs import request_id_var
 from wabotiq.runtime import Runtime
 from wabotiq.tenancy.context import reset_tenant, set_tenant
 
 
-async def send_json(send: Send, status: int, body: dict[str, object], request_id: str) -> None:
+async def send_json(
+    send: Send,
+    status: int,
+    body: dict[str, object],
+    request_id: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
     data = json.dumps(body).encode()
     await send(
         {
@@ -25,6 +32,7 @@ async def send_json(send: Send, status: int, body: dict[str, object], request_id
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(data)).encode()),
                 (b"x-request-id", request_id.encode()),
+                *(headers or []),
             ],
         }
     )
@@ -135,6 +143,44 @@ class BodyLimitMiddleware:
                 await send_json(
                     send, 413, _error("Request body too large.", "PAYLOAD_TOO_LARGE"), request_id
                 )
+
+
+class DatabaseOutageMiddleware:
+    """A request that meets an unreachable database before its response has started (checking
+    its credentials, say) gets 503 with a GraphQL error and `Retry-After`, not a 500 and a
+    traceback; the runtime's database health logs the outage once. (Inside GraphQL execution
+    the error masking and the view do the same.)"""
+
+    def __init__(self, app: ASGIApp, *, runtime: Runtime) -> None:
+        self.app = app
+        self.health = runtime.db_health
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            cause = connection_error(exc)
+            if cause is None or started:
+                raise
+            self.health.failed(cause)
+            request_id = scope.get("state", {}).get("request_id", "")
+            await send_json(
+                send,
+                503,
+                {"errors": [unavailable_error(self.health.retry_after_s)]},
+                request_id,
+                headers=[(b"retry-after", str(self.health.retry_after_s).encode())],
+            )
 
 
 class AuthMiddleware:

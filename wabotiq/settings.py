@@ -8,6 +8,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from cryptography.fernet import Fernet
@@ -17,7 +18,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 MIN_JWT_SECRET_BYTES = 32
 
 
-class ConfigurationError(RuntimeError):
+class StartupError(RuntimeError):
+    """The process cannot start (or go on); the message says why in one line, which is all the
+    command line prints."""
+
+
+class ConfigurationError(StartupError):
     """Raised at start-up when a setting is missing or invalid; the message names it."""
 
 
@@ -54,6 +60,8 @@ class Settings(BaseSettings):
     db_pool_max: int = Field(default=10, ge=1)
     db_max_queries: int = Field(default=50_000, ge=1)
     db_max_inactive_lifetime_s: float = Field(default=300.0, gt=0)
+    # While the database is unreachable requests get 503 with this `Retry-After`.
+    db_retry_after_s: int = Field(default=5, ge=1, le=3600)
 
     # HTTP.
     host: str = "127.0.0.1"
@@ -132,6 +140,14 @@ class Settings(BaseSettings):
         if value and "://" not in value:
             raise ValueError("must be a URL with a scheme, e.g. postgresql://host/db")
         return value or None
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        scheme = urlsplit(value).scheme if value else "postgresql"
+        if scheme not in {"postgres", "postgresql"}:
+            raise ValueError(f"must be a postgresql:// URL, not {scheme}://")
+        return value
 
     @model_validator(mode="after")
     def _active_kid_known(self) -> Settings:

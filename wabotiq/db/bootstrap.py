@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from wabotiq.db.connection import close_db, init_db
 from wabotiq.db.embedded import EmbeddedPostgres
+from wabotiq.db.health import unreachable
 from wabotiq.settings import Settings
 
 
@@ -28,10 +29,18 @@ def resolve_database(settings: Settings) -> Database:
 
 
 async def connect(settings: Settings, database: Database) -> None:
-    """Open the pool and migrate `public` (tenant schemas are `wabotiq migrate`'s job)."""
+    """Open the pool and migrate `public` (tenant schemas are `wabotiq migrate`'s job); a
+    database that cannot be reached or used raises `DatabaseUnreachable`, one line to print."""
     from wabotiq.tenancy.migrate import migrate_public
 
-    await init_db(settings, database.url)
+    try:
+        await init_db(settings, database.url)
+    except Exception as exc:
+        error = unreachable(database.url, exc)
+        if error is None:
+            raise
+        await close_db()
+        raise error from exc
     try:
         await migrate_public()
     except BaseException:

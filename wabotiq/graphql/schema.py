@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -15,7 +16,9 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
+from wabotiq.db.health import connection_error
 from wabotiq.graphql.cost import CostBuckets, CostCalculator
 from wabotiq.graphql.executor import fast_execution_context
 from wabotiq.graphql.extensions.audit import AuditMutations
@@ -88,7 +91,7 @@ class Subscription(OrdersSubscriptions, BookingsSubscriptions):
 ROOT_TYPES = ("Query", "Mutation", "Subscription")
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings) -> Schema:
     """The schema with limits, caches, authorization, cost, audit and error masking."""
     schema = contract_schema()
     if settings.fast_executor:
@@ -124,9 +127,27 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return schema
 
 
-def contract_schema() -> strawberry.Schema:
+class Schema(strawberry.Schema):
+    """Logs errors as Strawberry does, except an unreachable database: that is noted in the
+    runtime's database health, which logs one line per outage instead of a traceback a request."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        logged = []
+        for error in errors:
+            cause = connection_error(error.original_error)
+            if cause is None:
+                logged.append(error)
+            elif execution_context is not None:
+                execution_context.context.runtime.db_health.failed(cause)
+        if logged:
+            super().process_errors(logged, execution_context)
+
+
+def contract_schema() -> Schema:
     """The bare schema, for printing and comparing with `schema.graphql`."""
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

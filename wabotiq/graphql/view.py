@@ -11,9 +11,11 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from wabotiq.auth.authenticate import TenantSuspended, Unauthenticated, authenticate
 from wabotiq.auth.principal import ANONYMOUS
+from wabotiq.db.health import UNAVAILABLE_CODE as UNAVAILABLE
 from wabotiq.graphql.context import Context
 from wabotiq.runtime import Runtime
 
@@ -46,6 +48,37 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
                 400, "Multipart requests need a non-simple header, e.g. GraphQL-Require-Preflight."
             )
         return await super().parse_multipart(request)
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: Any,
+        context: Any,
+        root_value: Any,
+        sub_response: Response,
+    ) -> Any:
+        """An operation the database failed to serve (masking turned its failure into
+        SERVICE_UNAVAILABLE) is answered 503 with `Retry-After` and that one error."""
+        result = await super().execute_operation(
+            request=request,
+            request_adapter=request_adapter,
+            request_data=request_data,
+            context=context,
+            root_value=root_value,
+            sub_response=sub_response,
+        )
+        if not isinstance(result, ExecutionResult):
+            return result
+        error = next(
+            (e for e in result.errors or [] if (e.extensions or {}).get("code") == UNAVAILABLE),
+            None,
+        )
+        if error is None:
+            return result
+        sub_response.status_code = 503
+        sub_response.headers["retry-after"] = str(self.runtime.db_health.retry_after_s)
+        return ExecutionResult(data=None, errors=[error], extensions=result.extensions)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
