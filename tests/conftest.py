@@ -42,8 +42,10 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         database_url=database_url,
         data_dir=tmp_path_factory.mktemp("data"),
         db_pool_max=20,
-        # Every test client shares one address, so one anonymous budget: make it roomy.
+        # Every test client shares one address, so one anonymous budget and one address's
+        # sign-in failures across all tests: make them roomy.
         cost_bucket_capacity=1_000_000,
+        login_free_failures_per_ip=1_000_000,
         **generate_secrets(),  # type: ignore[arg-type]
     )
 

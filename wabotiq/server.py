@@ -34,6 +34,8 @@ async def serve(settings: Settings, *, seed_demo: bool, port: int | None) -> int
                 port=port or settings.port,
                 log_config=None,
                 lifespan="on",
+                # The app reads X-Forwarded-For itself, from TRUSTED_PROXIES only.
+                proxy_headers=False,
                 ws="websockets-sansio" if _has_sansio() else "auto",
             )
             server = uvicorn.Server(config)
