@@ -44,8 +44,10 @@ def suite_settings(*, database_url: str, data_dir: Path) -> Settings:
         database_url=database_url,
         data_dir=data_dir,
         db_pool_max=20,
-        # Every test client shares one address, so one anonymous budget: make it roomy.
+        # Every test client shares one address, so one anonymous budget and one address's
+        # sign-in failures across all tests: make them roomy.
         cost_bucket_capacity=1_000_000,
+        login_free_failures_per_ip=1_000_000,
         **search_overrides(),  # type: ignore[arg-type]
         **generate_secrets(),  # type: ignore[arg-type]
     )

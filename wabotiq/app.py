@@ -11,6 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from wabotiq.db.connection import close_db, init_db
 from wabotiq.graphql.schema import build_schema
@@ -57,6 +58,8 @@ def create_app(settings: Settings, *, database_url: str, manage_db: bool = True)
             if manage_db:
                 await close_db()
 
+    # Outermost, so every layer (auth, cost budgets, sign-in throttling) sees the real client.
+    proxies = [Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)]
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
@@ -64,6 +67,7 @@ def create_app(settings: Settings, *, database_url: str, manage_db: bool = True)
             WebSocketRoute("/graphql", view),
         ],
         middleware=[
+            *(proxies if settings.trusted_proxies else []),
             Middleware(RequestIdMiddleware),
             Middleware(
                 CORSMiddleware,

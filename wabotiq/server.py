@@ -63,6 +63,8 @@ async def _serve(
         port=port,
         log_config=None,
         lifespan="on",
+        # The app reads X-Forwarded-For itself, from TRUSTED_PROXIES only.
+        proxy_headers=False,
         ws="websockets-sansio" if _has_sansio() else "auto",
     )
     server = uvicorn.Server(config)

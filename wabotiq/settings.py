@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import secrets
 from functools import lru_cache
@@ -69,7 +70,11 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     introspection: bool = True
     fast_executor: bool = True
-    trust_proxy_headers: bool = False
+    # Peers whose X-Forwarded-For names the real client (addresses or networks); from anyone
+    # else the header is ignored, or a client could pick the address it is throttled under.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"]
+    )
 
     # Secrets. JWT keys are `{"kid": "secret", ...}`; the active kid signs, all verify.
     jwt_keys: dict[str, str] = Field(default_factory=dict)
@@ -80,6 +85,12 @@ class Settings(BaseSettings):
     # Fernet keys, newest first: the first encrypts, all decrypt (rotation).
     field_encryption_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     lookup_hash_key: str | None = None
+
+    # Sign-in throttling: failures that cost nothing, then each doubles the wait (1 s, 2 s …).
+    login_free_failures: int = Field(default=5, ge=0)  # one account from one address
+    login_free_failures_per_ip: int = Field(default=20, ge=0)  # one address, any accounts
+    login_free_failures_per_account: int = Field(default=10, ge=0)  # one account, any address
+    login_max_delay_s: int = Field(default=900, ge=1)
 
     # Limits.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
@@ -111,10 +122,20 @@ class Settings(BaseSettings):
     gemini_embedding_model: str = "gemini-embedding-001"
     embedding_dim_gemini: int = Field(default=768, ge=1)
 
-    @field_validator("cors_origins", "field_encryption_keys", mode="before")
+    @field_validator("cors_origins", "field_encryption_keys", "trusted_proxies", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item)
+            except ValueError as exc:
+                raise ValueError(f"{item!r} is not an IP address or network") from exc
+        return value
 
     @field_validator("jwt_keys")
     @classmethod

@@ -13,7 +13,7 @@ from wabotiq.auth.errors import AuthError, AuthErrorCode
 from wabotiq.auth.models import Membership, MembershipStatus, Role, User
 from wabotiq.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from wabotiq.auth.roles import get_role
-from wabotiq.auth.scopes import OWNER_ROLE, check_grantable
+from wabotiq.auth.scopes import OWNER_ROLE, check_grantable, check_manageable
 from wabotiq.auth.tokens import digest, new_secret
 
 INVITATION_TTL = timedelta(days=7)
@@ -105,7 +105,7 @@ async def _check_can_manage(tenant_id: str, member: Membership, granted: frozens
     """Nobody changes or removes a member whose role holds scopes they lack (an Admin cannot
     demote an Owner)."""
     current = await get_role(tenant_id=tenant_id, role_id=member.role_id, field="id")
-    check_grantable(current.scopes, granted)
+    check_manageable(current.scopes, granted, what="a member")
 
 
 async def _owner_role_id(tenant_id: str) -> uuid.UUID:
