@@ -218,15 +218,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM (and SIGHUP, a closed terminal) unwind like Ctrl-C, so the embedded database is
-    stopped on the way out (uvicorn re-raises the signal it caught once it has shut down)."""
+    """SIGTERM unwinds like Ctrl-C, so the embedded database is stopped on the way out
+    (uvicorn re-raises the signal it caught once it has shut down)."""
     raise SystemExit(128 + signum)
+
+
+def _hang_up(signum: int, frame: object) -> None:
+    """SIGHUP (a closed terminal) becomes SIGTERM: while serving, uvicorn shuts down gracefully
+    on it; an exception raised here instead could land inside any task of the event loop."""
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(signal.SIGHUP, _terminate)
+    signal.signal(signal.SIGHUP, _hang_up)
     configure_logging()
     try:
         settings = get_settings()
