@@ -35,6 +35,7 @@ async def serve(settings: Settings, *, seed_demo: bool, port: int | None) -> int
                 log_config=None,
                 lifespan="on",
                 ws="websockets-sansio" if _has_sansio() else "auto",
+                ws_max_size=settings.max_body_bytes,  # the app refuses bigger ones too (1009)
             )
             server = uvicorn.Server(config)
             demo = None

@@ -1,5 +1,5 @@
 """Queries and mutations over the WebSocket run like over HTTP: routed to the socket's tenant,
-scope-checked, audited."""
+scope-checked, audited; and a message over the body limit closes the socket unread."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import MakeTenant, TenantFixture, gql
-from tests.e2e.sockets import error_codes, run
+from tests.e2e.sockets import close_code, error_codes, run
 from tests.orders.factories import key_with_scopes, make_customer
 from tests.orders.test_order_events import acknowledged, socket
 
@@ -33,6 +33,7 @@ query($operation: String) {
   }
 }
 """
+MESSAGE_TOO_BIG = 1009
 
 
 def a_phone() -> str:
@@ -114,3 +115,31 @@ async def test_what_the_key_lacks_scope_for_is_forbidden_over_the_socket(
     assert mutation["errors"][0]["extensions"]["missingScopes"] == ["customers:edit"]
     assert await customers_with_phone(client, tenant, phone) == 0
     assert [e["outcome"] for e in await audited(client, tenant, "customerCreate")] == ["FORBIDDEN"]
+
+
+async def test_a_message_over_the_body_limit_closes_the_socket_and_runs_nothing(
+    app: Any, client: httpx.AsyncClient, make_tenant: MakeTenant, settings: Any
+) -> None:
+    tenant = await make_tenant()
+    editor = await key_with_scopes(client, tenant, ["customers:view", "customers:edit"])
+    limit = settings.max_body_bytes
+    small, big = a_phone(), a_phone()
+    async with socket(app, editor) as ws:
+        await acknowledged(ws)
+        # Just under the limit, it runs: what refuses the next one is its size alone.
+        padded = {"phone": small, "name": "Big", "padding": "x" * (limit - 1024)}
+        result = await run(ws, CUSTOMER_CREATE, padded)
+        assert result["data"]["customerCreate"]["userErrors"] == [], result
+
+        oversized = {"phone": big, "name": "Big", "padding": "x" * (2 * limit)}
+        await ws.send_json(
+            {
+                "id": "big",
+                "type": "subscribe",
+                "payload": {"query": CUSTOMER_CREATE, "variables": oversized},
+            }
+        )
+        assert await close_code(ws) == MESSAGE_TOO_BIG
+
+    assert await customers_with_phone(client, tenant, small) == 1
+    assert await customers_with_phone(client, tenant, big) == 0
