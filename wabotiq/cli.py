@@ -54,6 +54,8 @@ async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
+    from tortoise.transactions import in_transaction
+
     from wabotiq.auth.errors import AuthError
     from wabotiq.tenancy import service
     from wabotiq.tenancy.errors import TenancyError
@@ -70,7 +72,8 @@ async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
                 ]
             else:
                 status = TenantStatus.SUSPENDED if args.action == "suspend" else TenantStatus.ACTIVE
-                tenant = await service.set_status(ref=args.tenant, status=status)
+                async with in_transaction():  # the status and its access event, together
+                    tenant = await service.set_status(ref=args.tenant, status=status)
                 out = {"tenant_id": tenant.id, "slug": tenant.slug, "status": tenant.status.value}
         except (TenancyError, AuthError) as exc:
             print(json.dumps({"error": exc.code.value, "message": exc.message}), file=sys.stderr)

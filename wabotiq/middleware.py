@@ -82,8 +82,18 @@ MULTIPART_SLACK_BYTES = 64 * 1024
 UPLOAD_PATHS = frozenset({"/graphql"})
 
 
+# RFC 6455: the close code of an endpoint refusing a message too big to process.
+WS_MESSAGE_TOO_BIG = 1009
+
+
+def _ws_message_size(message: Message) -> int:
+    text = message.get("text")
+    return len(text.encode()) if text is not None else len(message.get("bytes") or b"")
+
+
 class BodyLimitMiddleware:
-    """Refuse request bodies over the limit with 413, by header or by counting the stream.
+    """Refuse request bodies over the limit with 413, by header or by counting the stream,
+    and WebSocket messages over it by closing the socket with 1009.
 
     Multipart requests to the GraphQL route carry uploaded documents, so they may hold up to
     `upload_max_bytes` plus the form around it; every other body keeps the small limit.
@@ -107,6 +117,9 @@ class BodyLimitMiddleware:
         return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -143,6 +156,35 @@ class BodyLimitMiddleware:
                 await send_json(
                     send, 413, _error("Request body too large.", "PAYLOAD_TOO_LARGE"), request_id
                 )
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Here, not only in the server's settings, so the limit holds under any server: the
+        app gets a disconnect instead of the message, and nothing it sends after goes out."""
+        closed = False
+
+        async def limited_receive() -> Message:
+            nonlocal closed
+            message = await receive()
+            if message["type"] == "websocket.receive" and (
+                _ws_message_size(message) > self.max_bytes
+            ):
+                closed = True
+                reason = "Message too big."
+                await send(
+                    {"type": "websocket.close", "code": WS_MESSAGE_TOO_BIG, "reason": reason}
+                )
+                return {
+                    "type": "websocket.disconnect",
+                    "code": WS_MESSAGE_TOO_BIG,
+                    "reason": reason,
+                }
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not closed:
+                await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
 
 
 class DatabaseOutageMiddleware:

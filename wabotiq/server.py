@@ -66,6 +66,7 @@ async def _serve(
         # The app reads X-Forwarded-For itself, from TRUSTED_PROXIES only.
         proxy_headers=False,
         ws="websockets-sansio" if _has_sansio() else "auto",
+        ws_max_size=settings.max_body_bytes,  # the app refuses bigger ones too (1009)
     )
     server = uvicorn.Server(config)
     demo = None

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise import connections
 
+from wabotiq.auth.access import AccessChange, access_changed
 from wabotiq.auth.errors import AuthError, AuthErrorCode
 from wabotiq.auth.models import ApiKey
 from wabotiq.auth.scopes import check_grantable, check_manageable
@@ -61,7 +62,8 @@ async def create_api_key(
 async def revoke_api_key(
     *, tenant_id: str, api_key_id: uuid.UUID, granted: frozenset[str]
 ) -> ApiKey:
-    """Revoke a key holding no scope you lack, at once: the next request with it is refused."""
+    """Revoke a key holding no scope you lack, at once: the next request with it is refused,
+    its open sockets closed."""
     key = await ApiKey.get_or_none(id=api_key_id, tenant_id=tenant_id)
     if key is None:
         raise AuthError(AuthErrorCode.NOT_FOUND, "No such API key.", field="id")
@@ -69,6 +71,9 @@ async def revoke_api_key(
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         await key.save(update_fields=["revoked_at"])
+        await access_changed(
+            tenant_id=tenant_id, change=AccessChange.API_KEY_REVOKED, subject_id=str(key.id)
+        )
     return key
 
 

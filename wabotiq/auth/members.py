@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise import connections
 
+from wabotiq.auth.access import AccessChange, access_changed
 from wabotiq.auth.errors import AuthError, AuthErrorCode
 from wabotiq.auth.models import Membership, MembershipStatus, Role, User
 from wabotiq.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
@@ -143,6 +144,9 @@ async def change_member_role(
         await _ensure_other_owner(tenant_id, member)
         member.role_id = role.id
         await member.save(update_fields=["role_id"])
+        await access_changed(
+            tenant_id=tenant_id, change=AccessChange.MEMBER_ROLE_CHANGED, subject_id=str(member.id)
+        )
     return member
 
 
@@ -154,6 +158,9 @@ async def remove_member(
     await _check_can_manage(tenant_id, member, granted)
     await _ensure_other_owner(tenant_id, member)
     await member.delete()
+    await access_changed(
+        tenant_id=tenant_id, change=AccessChange.MEMBER_REMOVED, subject_id=str(member.id)
+    )
     return member
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from wabotiq.auth.access import AccessChange, access_changed
 from wabotiq.auth.errors import AuthError, AuthErrorCode
 from wabotiq.auth.models import Membership, Role
 from wabotiq.auth.scopes import DEFAULT_ROLES, check_grantable, check_manageable
@@ -92,6 +93,10 @@ async def update_role(
         check_grantable(scopes, granted)
         role.scopes = sorted(set(scopes))
     await role.save()
+    if scopes is not None:
+        await access_changed(
+            tenant_id=tenant_id, change=AccessChange.ROLE_CHANGED, subject_id=str(role.id)
+        )
     return role
 
 
@@ -104,4 +109,7 @@ async def delete_role(*, tenant_id: str, role_id: uuid.UUID, granted: frozenset[
     if await Membership.filter(role_id=role.id).exists():
         raise AuthError(AuthErrorCode.ROLE_IN_USE, "Members still hold this role.", field="id")
     await role.delete()
+    await access_changed(
+        tenant_id=tenant_id, change=AccessChange.ROLE_DELETED, subject_id=str(role.id)
+    )
     return role

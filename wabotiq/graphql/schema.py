@@ -25,7 +25,8 @@ from wabotiq.graphql.extensions.audit import AuditMutations
 from wabotiq.graphql.extensions.caches import ValidationCacheByText
 from wabotiq.graphql.extensions.guard import OperationGuard
 from wabotiq.graphql.extensions.masking import MaskUnexpectedErrors
-from wabotiq.graphql.requirements import RequirementIndex
+from wabotiq.graphql.extensions.operation_context import ContextPerOperation
+from wabotiq.graphql.requirements import requirement_index
 from wabotiq.graphql.scalars import SCALAR_MAP
 from wabotiq.resolvers.api_keys.mutations import ApiKeysMutations
 from wabotiq.resolvers.api_keys.queries import ApiKeysQueries
@@ -96,7 +97,7 @@ def build_schema(settings: Settings) -> Schema:
     schema = contract_schema()
     if settings.fast_executor:
         schema.execution_context_class = fast_execution_context()
-    index = RequirementIndex(schema._schema, ROOT_TYPES)
+    index = requirement_index(schema._schema)
     calculator = CostCalculator(schema._schema)
     buckets = CostBuckets(
         capacity=settings.cost_bucket_capacity, restore_rate=settings.cost_restore_rate
@@ -109,6 +110,7 @@ def build_schema(settings: Settings) -> Schema:
     if not settings.introspection:
         limits.extend(DisableIntrospection().validation_rules)
     extensions: list[type[SchemaExtension] | partial[SchemaExtension]] = [
+        ContextPerOperation,
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         ParserCache,
         partial(AddValidationRules, limits),

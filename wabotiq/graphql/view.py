@@ -13,10 +13,10 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from wabotiq.auth.authenticate import TenantSuspended, Unauthenticated, authenticate
 from wabotiq.auth.principal import ANONYMOUS
 from wabotiq.db.health import UNAVAILABLE_CODE as UNAVAILABLE
 from wabotiq.graphql.context import Context
+from wabotiq.graphql.sockets import TenantSocketHandler, socket_principal
 from wabotiq.runtime import Runtime
 
 # A cross-site HTML form can post `multipart/form-data` without a CORS preflight, but it cannot
@@ -32,6 +32,8 @@ PREFLIGHT_HEADERS = (
 
 
 class GraphQLView(GraphQL):  # type: ignore[type-arg]
+    graphql_transport_ws_handler_class = TenantSocketHandler
+
     def __init__(self, schema: Any, *, runtime: Runtime) -> None:
         super().__init__(
             schema,
@@ -95,13 +97,9 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
         )
 
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
-        """The principal of a socket comes from `connection_init`, never from the client later."""
-        params = context.connection_params or {}
-        headers = {str(k).lower(): str(v) for k, v in params.items() if isinstance(v, str)}
-        try:
-            principal = await authenticate(headers=headers, signer=self.runtime.signer)
-        except (Unauthenticated, TenantSuspended) as exc:
-            raise ConnectionRejectionError({"reason": "unauthorized"}) from exc
-        if not principal.is_authenticated or principal.tenant is None:
+        """The principal of a socket comes from `connection_init`, never from the client later
+        (the socket re-runs those same credentials when its tenant's access changes)."""
+        principal = await socket_principal(context.connection_params, self.runtime.signer)
+        if principal is None:
             raise ConnectionRejectionError({"reason": "unauthorized"})
         context.principal = principal

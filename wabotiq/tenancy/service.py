@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import asyncpg
 from tortoise.transactions import in_transaction
 
+from wabotiq.auth.access import AccessChange, access_changed
 from wabotiq.auth.api_keys import create_api_key
 from wabotiq.auth.members import add_member, check_password
 from wabotiq.auth.models import MembershipStatus, User
@@ -123,10 +124,18 @@ async def list_tenants() -> list[Tenant]:
 
 
 async def set_status(*, ref: str, status: TenantStatus) -> Tenant:
-    """Suspend or resume a tenant; a suspended tenant's requests are refused."""
+    """Suspend or resume a tenant; a suspended tenant's requests are refused, its sockets closed."""
     tenant = await get_tenant(ref)
+    if tenant.status == status:
+        return tenant
     tenant.status = status
     await tenant.save(update_fields=["status", "updated_at"])
+    change = (
+        AccessChange.TENANT_SUSPENDED
+        if status == TenantStatus.SUSPENDED
+        else AccessChange.TENANT_RESUMED
+    )
+    await access_changed(tenant_id=tenant.id, change=change, subject_id=tenant.id)
     return tenant
 
 
