@@ -14,17 +14,20 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from elasticsearch import AsyncElasticsearch
 
 # Tasks this run kicks go to a queue of its own (with REDIS_URL set, a shared Redis).
 os.environ.setdefault("TASKIQ_QUEUE", f"wabotiq-test-{uuid.uuid4().hex[:8]}")
 
+from tests.suite import drop_indexes, suite_settings
 from wabotiq.app import create_app
-from wabotiq.core.settings import Settings, generate_secrets
+from wabotiq.core.settings import Settings
 from wabotiq.db.bootstrap import Database, connect
 from wabotiq.db.connection import close_db
 from wabotiq.db.embedded import database_url_from_env
 from wabotiq.db.scratch import throwaway_database
 from wabotiq.domain.tenants.provisioning import ProvisionedTenant, create_tenant
+from wabotiq.search import runtime as search_runtime
 
 OWNER_PASSWORD = "correct horse battery"
 
@@ -37,21 +40,24 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        data_dir=tmp_path_factory.mktemp("data"),
-        db_pool_max=20,
-        # Every test client shares one address, so one anonymous budget: make it roomy.
-        cost_bucket_capacity=1_000_000,
-        **generate_secrets(),  # type: ignore[arg-type]
-    )
+    """Postgres search whatever ELASTICSEARCH_URL says, unless TEST_SEARCH_BACKEND asks."""
+    return suite_settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("data"))
 
 
 @pytest.fixture(scope="session")
 async def db(settings: Settings, database_url: str) -> AsyncIterator[None]:
     await connect(settings, Database(url=database_url, embedded=None))
+    # The process's search engine from the suite's settings, before any test asks for it:
+    # `get_engine()` alone would build one from the environment.
+    search_runtime.configure(settings)
     yield
+    await search_runtime.close()
+    if settings.elasticsearch_url:
+        cluster = AsyncElasticsearch(settings.elasticsearch_url)
+        try:
+            await drop_indexes(cluster, settings.elasticsearch_index_prefix)
+        finally:
+            await cluster.close()
     await close_db()
 
 

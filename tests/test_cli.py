@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -99,6 +100,36 @@ async def test_tenants_create_prints_json_and_the_key_works(
     assert signed_in["userErrors"] == [] and signed_in["session"]["accessToken"]
 
 
+async def test_tenants_create_without_a_password_prints_one_the_owner_signs_in_with(
+    client: httpx.AsyncClient, database_url: str, tmp_path: Path, slug: str, cleanup: list[str]
+) -> None:
+    cleanup.append(slug)
+    done = await _create(slug, database_url, tmp_path)
+    assert done.returncode == 0, done.stderr
+    made = json.loads(done.stdout)
+    assert set(made) == {"tenant_id", "slug", "owner_email", "api_key", "owner_password"}
+    password = made["owner_password"]
+    assert len(password) >= 24 and password not in done.stderr
+    signed_in = await login(client, made["owner_email"], password)
+    assert signed_in["userErrors"] == [] and signed_in["session"]["accessToken"]
+
+    # The same owner's next shop: they have a password already, and keep it (null: none made).
+    other = f"{slug}-2"
+    cleanup.append(other)
+    again = await _run(
+        "tenants", "create", "--name", "Second Shop", "--slug", other,
+        "--owner-email", made["owner_email"], tmp_path=tmp_path, DATABASE_URL=database_url,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    second = json.loads(again.stdout)
+    assert second["owner_password"] is None
+    signed_in = await login(client, made["owner_email"], password)
+    token = signed_in["session"]["accessToken"]
+    headers = {"Authorization": f"Bearer {token}", "X-Tenant-ID": second["tenant_id"]}
+    body = await gql(client, ME, headers=headers)
+    assert body.get("errors") is None and body["data"]["me"]["tenant"]["slug"] == other
+
+
 async def test_tenants_list_suspend_and_resume(
     client: httpx.AsyncClient, database_url: str, tmp_path: Path, slug: str, cleanup: list[str]
 ) -> None:
@@ -184,6 +215,7 @@ async def test_unknown_tenant_fails_with_a_clear_message(database_url: str, tmp_
         ({"JWT_KEYS": json.dumps({"k1": "short"})}, "JWT_KEYS"),
         ({"FIELD_ENCRYPTION_KEYS": "not-a-fernet-key"}, "FIELD_ENCRYPTION_KEYS"),
         ({"DATABASE_URL": "localhost/wabotiq"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "mysql://wabotiq@127.0.0.1/none"}, "DATABASE_URL"),
     ],
 )
 def test_invalid_configuration_fails_at_start_up_naming_the_setting(
@@ -204,6 +236,88 @@ def test_invalid_configuration_fails_at_start_up_naming_the_setting(
     assert "invalid configuration" in done.stderr
     assert named in done.stderr.upper()
     assert "Traceback" not in done.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _one_line_failure(done: subprocess.CompletedProcess[str]) -> str:
+    """The single `wabotiq: ...` line a refused start prints, and nothing else."""
+    assert done.returncode != 0, done
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith("wabotiq: ")
+    return line
+
+
+COMMANDS = [["tenants", "list"], ["tenants", "suspend", "shop"], ["migrate"], ["up"], ["serve"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_an_unreachable_database_is_one_line_and_a_non_zero_exit(
+    tmp_path: Path, command: list[str]
+) -> None:
+    port = _free_port()  # nobody listens there
+    url = f"postgresql://wabotiq@127.0.0.1:{port}/shop"
+    extra = ["--port", "0"] if command[0] in {"up", "serve"} else []
+    done = subprocess.run(
+        [*_wabotiq(), *command, *extra],
+        env=_env(tmp_path, DATABASE_URL=url),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    line = _one_line_failure(done)
+    assert done.returncode == 1
+    assert f"cannot use the database at 127.0.0.1:{port}/shop" in line
+    assert "refused" in line.lower() or "connect call failed" in line.lower()
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_a_non_postgres_database_url_is_one_line_and_a_non_zero_exit(
+    tmp_path: Path, command: list[str]
+) -> None:
+    done = subprocess.run(
+        [*_wabotiq(), *command],
+        env=_env(tmp_path, DATABASE_URL="mysql://wabotiq:secret@127.0.0.1/shop"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    line = _one_line_failure(done)
+    assert done.returncode == 2
+    assert "DATABASE_URL" in line and "postgresql://" in line and "mysql://" in line
+    assert "secret" not in line
+
+
+@pytest.mark.parametrize("command", ["up", "serve"])
+async def test_a_busy_port_is_one_line_and_a_non_zero_exit(
+    database_url: str, settings: Settings, tmp_path: Path, command: str
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = await _run(
+            command, "--port", str(port),
+            tmp_path=tmp_path, DATABASE_URL=database_url, **_secrets(settings),
+        )  # fmt: skip
+    line = _one_line_failure(done)
+    assert done.returncode == 1
+    assert line.startswith(f"wabotiq: cannot listen on 127.0.0.1:{port}: Address already in use")
+
+
+def _secrets(settings: Settings) -> dict[str, str]:
+    return {
+        "JWT_KEYS": json.dumps(settings.jwt_keys),
+        "JWT_ACTIVE_KID": settings.jwt_active_kid or "",
+        "FIELD_ENCRYPTION_KEYS": ",".join(settings.field_encryption_keys),
+        "LOOKUP_HASH_KEY": settings.lookup_hash_key or "",
+    }
 
 
 async def test_search_reindex_rebuilds_a_tenants_index_with_progress(

@@ -11,23 +11,32 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import wabotiq.areas  # noqa: F401 - every area registers its models before the database opens
-from wabotiq.api.middleware import AuthMiddleware, BodyLimitMiddleware, RequestIdMiddleware
+from wabotiq.api.middleware import (
+    AuthMiddleware,
+    BodyLimitMiddleware,
+    DatabaseOutageMiddleware,
+    RequestIdMiddleware,
+)
 from wabotiq.api.schema import build_schema
 from wabotiq.api.view import GraphQLView
 from wabotiq.core.settings import Settings
-from wabotiq.db.connection import close_db, get_pool, init_db
+from wabotiq.db.connection import close_db, init_db
 from wabotiq.runtime import Runtime
 from wabotiq.search import runtime as search_runtime
 
 
 async def healthz(request: Request) -> JSONResponse:
-    try:
-        async with get_pool().acquire() as connection:
-            await connection.fetchval("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
-        return JSONResponse({"status": "unhealthy", "database": type(exc).__name__}, 503)
+    health = request.app.state.runtime.db_health
+    failure = await health.check()
+    if failure is not None:
+        return JSONResponse(
+            {"status": "unhealthy", "database": type(failure).__name__},
+            503,
+            headers={"Retry-After": str(health.retry_after_s)},
+        )
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
@@ -50,6 +59,8 @@ def create_app(settings: Settings, *, database_url: str, manage_db: bool = True)
             if manage_db:
                 await close_db()
 
+    # Outermost, so every layer (auth, cost budgets, sign-in throttling) sees the real client.
+    proxies = [Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)]
     app = Starlette(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
@@ -57,6 +68,7 @@ def create_app(settings: Settings, *, database_url: str, manage_db: bool = True)
             WebSocketRoute("/graphql", view),
         ],
         middleware=[
+            *(proxies if settings.trusted_proxies else []),
             Middleware(RequestIdMiddleware),
             Middleware(
                 CORSMiddleware,
@@ -77,6 +89,7 @@ def create_app(settings: Settings, *, database_url: str, manage_db: bool = True)
                 max_bytes=settings.max_body_bytes,
                 upload_max_bytes=settings.max_document_bytes,
             ),
+            Middleware(DatabaseOutageMiddleware, runtime=runtime),
             Middleware(AuthMiddleware, runtime=runtime),
         ],
         lifespan=lifespan,

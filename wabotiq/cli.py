@@ -6,17 +6,20 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Callable
 
 import wabotiq.areas  # noqa: F401 - every area registers its models before the database opens
 from wabotiq.core.logs import configure_logging
-from wabotiq.core.settings import ConfigurationError, Settings, get_settings
+from wabotiq.core.settings import ConfigurationError, Settings, StartupError, get_settings
 from wabotiq.db.bootstrap import connect, resolve_database
 from wabotiq.db.connection import close_db
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+OWNER_PASSWORD_BYTES = 18  # 24 URL-safe characters
 
 
 async def _with_db(settings: Settings, body: Callable[[], Awaitable[int]]) -> int:
@@ -52,8 +55,9 @@ async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
+    from tortoise.transactions import in_transaction
+
     from wabotiq.auth.errors import AuthError
-    from wabotiq.domain.tenants.provisioning import create_tenant
     from wabotiq.tenancy import service
     from wabotiq.tenancy.errors import TenancyError
     from wabotiq.tenancy.models import TenantStatus
@@ -61,18 +65,7 @@ async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
     async def body() -> int:
         try:
             if args.action == "create":
-                made = await create_tenant(
-                    name=args.name,
-                    slug=args.slug,
-                    owner_email=args.owner_email,
-                    owner_password=args.owner_password,
-                )
-                out: object = {
-                    "tenant_id": made.tenant.id,
-                    "slug": made.tenant.slug,
-                    "owner_email": made.owner.email,
-                    "api_key": made.api_key,
-                }
+                out: object = await _create_tenant(args)
             elif args.action == "list":
                 out = [
                     {"tenant_id": t.id, "slug": t.slug, "name": t.name, "status": t.status.value}
@@ -80,7 +73,8 @@ async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
                 ]
             else:
                 status = TenantStatus.SUSPENDED if args.action == "suspend" else TenantStatus.ACTIVE
-                tenant = await service.set_status(ref=args.tenant, status=status)
+                async with in_transaction():  # the status and its access event, together
+                    tenant = await service.set_status(ref=args.tenant, status=status)
                 out = {"tenant_id": tenant.id, "slug": tenant.slug, "status": tenant.status.value}
         except (TenancyError, AuthError) as exc:
             print(json.dumps({"error": exc.code.value, "message": exc.message}), file=sys.stderr)
@@ -89,6 +83,26 @@ async def cmd_tenants(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     return await _with_db(settings, body)
+
+
+async def _create_tenant(args: argparse.Namespace) -> dict[str, object]:
+    """Without `--owner-password`, a new owner gets a generated password, printed once (an
+    owner nobody can sign in as is of no use); an existing user keeps their own (null)."""
+    from wabotiq.domain.tenants.provisioning import create_tenant
+
+    password = args.owner_password or secrets.token_urlsafe(OWNER_PASSWORD_BYTES)
+    made = await create_tenant(
+        name=args.name, slug=args.slug, owner_email=args.owner_email, owner_password=password
+    )
+    out: dict[str, object] = {
+        "tenant_id": made.tenant.id,
+        "slug": made.tenant.slug,
+        "owner_email": made.owner.email,
+        "api_key": made.api_key,
+    }
+    if args.owner_password is None:
+        out["owner_password"] = password if made.owner_password_set else None
+    return out
 
 
 async def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
@@ -181,7 +195,11 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--slug", required=True)
     create.add_argument("--owner-email", required=True)
-    create.add_argument("--owner-password", default=None)
+    create.add_argument(
+        "--owner-password",
+        default=None,
+        help="The owner's password (default: generated and printed once as owner_password).",
+    )
     actions.add_parser("list", help="List tenants.")
     for action in ("suspend", "resume"):
         cmd = actions.add_parser(action, help=f"{action.title()} a tenant.")
@@ -210,9 +228,16 @@ def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _hang_up(signum: int, frame: object) -> None:
+    """SIGHUP (a closed terminal) becomes SIGTERM: while serving, uvicorn shuts down gracefully
+    on it; an exception raised here instead could land inside any task of the event loop."""
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _hang_up)
     configure_logging()
     try:
         settings = get_settings()
@@ -228,9 +253,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args, settings)
     try:
         return asyncio.run(args.handler(args, settings))
-    except ConfigurationError as exc:
+    except StartupError as exc:  # a bad setting, an unreachable database, a busy port
         print(f"wabotiq: {exc}", file=sys.stderr)
-        return 2
+        return 2 if isinstance(exc, ConfigurationError) else 1
     except KeyboardInterrupt:
         return 130
 

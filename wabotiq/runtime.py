@@ -8,6 +8,7 @@ from wabotiq.auth.tokens import JwtSigner
 from wabotiq.core.crypto import FieldCipher
 from wabotiq.core.settings import Settings
 from wabotiq.db.connection import credentials_from_url
+from wabotiq.db.health import DatabaseHealth
 from wabotiq.events.bus import EventBus, make_bus
 from wabotiq.events.dispatcher import Dispatcher
 from wabotiq.workers.broker import start_broker, stop_broker
@@ -20,6 +21,7 @@ class Runtime:
     signer: JwtSigner
     cipher: FieldCipher
     bus: EventBus
+    db_health: DatabaseHealth
     dispatcher: Dispatcher | None = field(default=None)
 
     @classmethod
@@ -30,6 +32,7 @@ class Runtime:
             signer=JwtSigner(settings),
             cipher=FieldCipher(settings),
             bus=make_bus(settings.redis_url),
+            db_health=DatabaseHealth(retry_after_s=settings.db_retry_after_s),
         )
 
     async def start_events(self, database_url: str) -> None:
@@ -42,6 +45,7 @@ class Runtime:
                 listen_dsn=credentials,
                 sweep_s=self.settings.outbox_sweep_s,
                 consumers=[index_events],
+                health=self.db_health,
             )
             await start_broker()  # the dispatcher kicks tasks
             await self.dispatcher.start()
@@ -52,3 +56,4 @@ class Runtime:
             self.dispatcher = None
             await stop_broker()
         await self.bus.close()
+        await self.db_health.close()

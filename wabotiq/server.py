@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator
 
 import uvicorn
 
 from wabotiq.app import create_app
-from wabotiq.core.settings import Settings
-from wabotiq.db.bootstrap import connect, resolve_database
+from wabotiq.core.settings import Settings, StartupError
+from wabotiq.db.bootstrap import Database, connect, resolve_database
 from wabotiq.db.connection import close_db
 from wabotiq.tenancy.migrate import migrate_all
 
@@ -19,41 +21,66 @@ logger = logging.getLogger(__name__)
 
 
 async def serve(settings: Settings, *, seed_demo: bool, port: int | None) -> int:
-    """Start the database (embedded if unset), migrate, optionally seed, serve until Ctrl-C."""
-    database = resolve_database(settings)
-    try:
-        await connect(settings, database)
+    """Listen, start the database (embedded if unset), migrate, optionally seed, serve until
+    Ctrl-C."""
+    # The port first: a second `wabotiq up` fails at once, before it touches the database.
+    with listen(settings.host, settings.port if port is None else port) as sock:
+        database = resolve_database(settings)
         try:
-            report = await migrate_all(concurrency=settings.migrate_concurrency)
-            if not report.ok:
-                print(f"warning: tenant migrations failed: {report.failed}", flush=True)
-            app = create_app(settings, database_url=database.url, manage_db=False)
-            config = uvicorn.Config(
-                app,
-                host=settings.host,
-                port=port or settings.port,
-                log_config=None,
-                lifespan="on",
-                ws="websockets-sansio" if _has_sansio() else "auto",
-            )
-            server = uvicorn.Server(config)
-            demo = None
-            if seed_demo:
-                from wabotiq.demo import ensure_demo_tenant
-
-                demo = await ensure_demo_tenant(settings)
-            async with _workers(settings, enabled=seed_demo):
-                serving = asyncio.create_task(server.serve())
-                while not server.started and not serving.done():
-                    await asyncio.sleep(0.05)
-                if demo is not None and server.started:
-                    _announce(settings, port or settings.port, demo)
-                await serving
+            await connect(settings, database)
+            try:
+                await _serve(settings, database, sock, seed_demo=seed_demo)
+            finally:
+                await close_db()
         finally:
-            await close_db()
-    finally:
-        database.stop()
+            database.stop()
     return 0
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The API's listening socket, or a one-line `StartupError` when the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise StartupError(
+            f"cannot listen on {host}:{port}: {reason} (choose another with --port or PORT)"
+        ) from exc
+
+
+async def _serve(
+    settings: Settings, database: Database, sock: socket.socket, *, seed_demo: bool
+) -> None:
+    report = await migrate_all(concurrency=settings.migrate_concurrency)
+    if not report.ok:
+        print(f"warning: tenant migrations failed: {report.failed}", flush=True)
+    app = create_app(settings, database_url=database.url, manage_db=False)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=port,
+        log_config=None,
+        lifespan="on",
+        # The app reads X-Forwarded-For itself, from TRUSTED_PROXIES only.
+        proxy_headers=False,
+        ws="websockets-sansio" if _has_sansio() else "auto",
+        ws_max_size=settings.max_body_bytes,  # the app refuses bigger ones too (1009)
+    )
+    server = uvicorn.Server(config)
+    demo = None
+    if seed_demo:
+        from wabotiq.demo import ensure_demo_tenant
+
+        demo = await ensure_demo_tenant(settings)
+    async with _workers(settings, enabled=seed_demo):
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started and not serving.done():
+            await asyncio.sleep(0.05)
+        if demo is not None and server.started:
+            _announce(settings, port, demo)
+        await serving
 
 
 @contextlib.asynccontextmanager
@@ -115,7 +142,8 @@ def _announce(settings: Settings, port: int, demo: dict[str, str]) -> None:
                 f"  demo tenant:  {demo['slug']} (X-Tenant-ID: {demo['tenant_id']})",
                 f"  owner login:  {demo['owner_email']} / {demo['owner_password']}",
                 f"  API key:      {demo['api_key']}",
-                "  Ctrl-C stops it (and the embedded database).",
+                "  Ctrl-C stops it"
+                + ("." if settings.database_url else " and the embedded database."),
                 "",
             ]
         ),

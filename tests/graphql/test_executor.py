@@ -237,14 +237,16 @@ class Query:
         return _products()[1]
 
 
-def _schema(fast: bool) -> strawberry.Schema:
+def _schema(fast: bool, *, compiled: bool = True) -> strawberry.Schema:
     # The parser cache hands every execution of a text the same document, as in the app,
     # so plans are shared between executions.
     schema = strawberry.Schema(
         query=Query, config=StrawberryConfig(scalar_map=SCALAR_MAP), extensions=[ParserCache]
     )
     if fast:
-        schema.execution_context_class = CountingExecutionContext
+        schema.execution_context_class = (
+            CountingExecutionContext if compiled else UncompiledExecutionContext
+        )
     return schema
 
 
@@ -256,6 +258,12 @@ class CountingExecutionContext(FastExecutionContext):
     def execute_field(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         CountingExecutionContext.general_fields += 1
         return super().execute_field(*args, **kwargs)
+
+
+class UncompiledExecutionContext(CountingExecutionContext):
+    """Every plan interpreted step by step (as the page benchmark's third mode)."""
+
+    compile_plans = False
 
 
 FIELDS = """
@@ -318,10 +326,11 @@ def _outcome(result: Any) -> tuple[Any, list[Any]]:
     return result.data, [(e.message, e.path, e.locations) for e in result.errors or []]
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "interpreted"])
 @pytest.mark.parametrize("name", sorted(QUERIES))
-async def test_fast_and_standard_executors_agree(name: str):
+async def test_fast_and_standard_executors_agree(name: str, compiled: bool):
     query = QUERIES[name]
-    standard_schema, fast_schema = _schema(fast=False), _schema(fast=True)
+    standard_schema, fast_schema = _schema(fast=False), _schema(fast=True, compiled=compiled)
     # twice with each value: the second execution of a text reuses the first one's plans
     for variables in ({"yes": True}, {"yes": True}, {"yes": False}, {"yes": True}):
         standard = await standard_schema.execute(query, variable_values=variables)

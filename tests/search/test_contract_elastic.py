@@ -6,13 +6,13 @@ the contract through server-side fusion too."""
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import AsyncIterator
 
 import pytest
 from elasticsearch import AsyncElasticsearch
 
 from tests.search.contract import CHECKS, Check, TrigramEmbedder
+from tests.suite import drop_indexes, own_index_prefix
 from wabotiq.search.elastic import ElasticsearchBackend, make_elastic_backend
 
 URL = os.environ.get("ELASTICSEARCH_URL", "")
@@ -23,15 +23,12 @@ pytestmark = pytest.mark.skipif(not URL, reason="ELASTICSEARCH_URL not set")
 
 @pytest.fixture(scope="module")
 async def index_prefix() -> AsyncIterator[str]:
-    """Indexes of their own for this run, removed afterwards."""
-    prefix = f"wabotiq-test-{secrets.token_hex(4)}"
+    """Indexes of their own for this run (never the deployment's), removed afterwards."""
+    prefix = own_index_prefix()
     yield prefix
     client = AsyncElasticsearch(URL)
     try:
-        # Clusters refuse wildcard deletes by default (action.destructive_requires_name).
-        created = await client.indices.get(index=f"{prefix}-*", allow_no_indices=True)
-        if created.body:
-            await client.indices.delete(index=list(created.body))
+        await drop_indexes(client, prefix)
     finally:
         await client.close()
 

@@ -31,23 +31,74 @@ def _entry(**fields: object) -> SearchEntry:
     return SearchEntry(**{**defaults, **fields})  # type: ignore[arg-type]
 
 
-def test_index_name_carries_the_dimension():
-    assert queries.index_name("wabotiq-search", 384) == "wabotiq-search-384"
+def test_index_names_carry_the_dimension_and_layout():
+    assert queries.index_name("wabotiq-search", 384, "0123abcd") == "wabotiq-search-384-0123abcd"
+    assert queries.write_alias("wabotiq-search-384-0123abcd") == "wabotiq-search-384-0123abcd-write"
+    assert queries.layout_indexes("wabotiq-search", "0123abcd") == "wabotiq-search-*-0123abcd"
 
 
-def test_stale_indexes_are_our_other_dimensions_only():
+def test_stale_indexes_are_our_other_dimensions_and_layouts_only():
     names = [
-        "wabotiq-search-384",
-        "wabotiq-search-768",
-        "wabotiq-search-64",
+        "wabotiq-search-384-0123abcd",  # current
+        "wabotiq-search-384-9876fedc",  # another layout
+        "wabotiq-search-768-0123abcd",  # another dimension
+        "wabotiq-search-64",  # named before layouts were
         "wabotiq-search-test-64",  # another prefix
         "wabotiq-search-old",
         "other-768",
     ]
-    assert queries.stale_indexes(names, "wabotiq-search", 384) == [
+    assert queries.stale_indexes(names, "wabotiq-search", "wabotiq-search-384-0123abcd") == [
+        "wabotiq-search-384-9876fedc",
         "wabotiq-search-64",
-        "wabotiq-search-768",
+        "wabotiq-search-768-0123abcd",
     ]
+
+
+def test_layout_version_follows_synonyms_and_mappings_only():
+    settings, mappings = queries.index_settings(), queries.index_mappings(0)
+    version = queries.layout_version(settings, mappings)
+    assert len(version) == 8 and int(version, 16) >= 0
+    assert queries.layout_version(queries.index_settings(), queries.index_mappings(0)) == version
+    edited = queries.index_settings([*queries.SYNONYMS, "mkate, bread"])
+    assert queries.layout_version(edited, mappings) != version
+    remapped = {**mappings, "dynamic": "true"}
+    assert queries.layout_version(settings, remapped) != version
+
+
+def test_settings_allow_the_edge_ngram_span():
+    settings = queries.index_settings()
+    grams = settings["analysis"]["filter"]["wabotiq_edge_ngram"]
+    assert (grams["min_gram"], grams["max_gram"]) == (2, 15)
+    assert settings["index"]["max_ngram_diff"] == 13
+
+
+@pytest.mark.parametrize(
+    ("vector", "usable"),
+    [
+        ([0.6, 0.8, 0.0], True),
+        ([0.0, 0.0, 0.0], False),
+        ([-0.0, 0.0], False),
+        ([1e-30, 0.0], False),  # its square underflows float32, where the server sums
+        ([1e-15, 0.0], True),
+        ([float("nan"), 1.0], False),
+        ([float("inf"), 1.0], False),
+        ([], False),
+    ],
+)
+def test_usable_vector_is_what_cosine_accepts(vector: list[float], usable: bool):
+    assert queries.usable_vector(vector) is usable
+
+
+def test_a_zero_query_vector_is_dropped_and_a_real_one_kept():
+    zero = SearchRequest("simu", [0.0, 0.0, 0.0], k=3)
+    assert queries.searchable(zero) == SearchRequest("simu", None, k=3)
+    real = SearchRequest("simu", VEC, k=3)
+    assert queries.searchable(real) is real
+
+
+def test_document_with_a_zero_embedding_has_no_vector_field():
+    doc = queries.document(TENANT, _entry(embedding=(0.0, 0.0, 0.0)))
+    assert "embedding" not in doc and doc["title"] == "Samsung Galaxy A15"
 
 
 def test_mapping_indexes_vectors_as_int8_hnsw_cosine_of_the_dimension():

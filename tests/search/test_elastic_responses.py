@@ -11,6 +11,7 @@ from wabotiq.search.elastic.responses import (
     SearchFailedError,
     fuse_msearch,
     hits_from_rrf_search,
+    missing_targets,
 )
 from wabotiq.search.types import FULLTEXT, RRF_K, VECTOR
 
@@ -118,3 +119,38 @@ def test_server_side_rrf_hits_keep_order_score_and_matched_retrievers():
         ("b", 0.0164, (FULLTEXT,)),
         ("c", 0.0161, (VECTOR,)),
     ]
+
+
+def _bulk_failure(target: str, status: int, type_: str, reason: str) -> dict[str, Any]:
+    return {
+        "index": {
+            "_index": target,
+            "_id": f"{TENANT}:product:a:0",
+            "status": status,
+            "error": {"type": type_, "reason": reason, "index_uuid": "_na_", "index": target},
+            "data": {"tenant_id": TENANT},
+        }
+    }
+
+
+def test_missing_targets_of_a_bulk_whose_alias_is_gone():
+    alias = "wabotiq-search-64-0123abcd-write"
+    gone = _bulk_failure(
+        alias, 404, "index_not_found_exception",
+        f"no such index [{alias}] and [require_alias] request flag is [true] and [{alias}] is"
+        " not an alias",
+    )  # fmt: skip
+    assert missing_targets([gone, gone]) == {alias}
+
+
+def test_no_missing_targets_when_any_item_failed_otherwise():
+    alias = "wabotiq-search-64-0123abcd-write"
+    gone = _bulk_failure(alias, 404, "index_not_found_exception", f"no such index [{alias}]")
+    refused = _bulk_failure(
+        alias, 400, "document_parsing_exception",
+        "[1:1] failed to parse: The [cosine] similarity does not support vectors with zero"
+        " magnitude. Preview of invalid vector: [0.0, 0.0]",
+    )  # fmt: skip
+    assert missing_targets([gone, refused]) == set()
+    assert missing_targets([refused]) == set()
+    assert missing_targets([{"index": {"_index": alias, "status": 500, "error": "boom"}}]) == set()

@@ -12,10 +12,17 @@ from wabotiq.auth.authenticate import TenantSuspended, Unauthenticated, authenti
 from wabotiq.auth.principal import ANONYMOUS
 from wabotiq.core.logs import request_id_var
 from wabotiq.core.tenant import reset_tenant, set_tenant
+from wabotiq.db.health import connection_error, unavailable_error
 from wabotiq.runtime import Runtime
 
 
-async def send_json(send: Send, status: int, body: dict[str, object], request_id: str) -> None:
+async def send_json(
+    send: Send,
+    status: int,
+    body: dict[str, object],
+    request_id: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
     data = json.dumps(body).encode()
     await send(
         {
@@ -25,6 +32,7 @@ async def send_json(send: Send, status: int, body: dict[str, object], request_id
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(data)).encode()),
                 (b"x-request-id", request_id.encode()),
+                *(headers or []),
             ],
         }
     )
@@ -74,8 +82,18 @@ MULTIPART_SLACK_BYTES = 64 * 1024
 UPLOAD_PATHS = frozenset({"/graphql"})
 
 
+# RFC 6455: the close code of an endpoint refusing a message too big to process.
+WS_MESSAGE_TOO_BIG = 1009
+
+
+def _ws_message_size(message: Message) -> int:
+    text = message.get("text")
+    return len(text.encode()) if text is not None else len(message.get("bytes") or b"")
+
+
 class BodyLimitMiddleware:
-    """Refuse request bodies over the limit with 413, by header or by counting the stream.
+    """Refuse request bodies over the limit with 413, by header or by counting the stream,
+    and WebSocket messages over it by closing the socket with 1009.
 
     Multipart requests to the GraphQL route carry uploaded documents, so they may hold up to
     `upload_max_bytes` plus the form around it; every other body keeps the small limit.
@@ -99,6 +117,9 @@ class BodyLimitMiddleware:
         return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -135,6 +156,73 @@ class BodyLimitMiddleware:
                 await send_json(
                     send, 413, _error("Request body too large.", "PAYLOAD_TOO_LARGE"), request_id
                 )
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Here, not only in the server's settings, so the limit holds under any server: the
+        app gets a disconnect instead of the message, and nothing it sends after goes out."""
+        closed = False
+
+        async def limited_receive() -> Message:
+            nonlocal closed
+            message = await receive()
+            if message["type"] == "websocket.receive" and (
+                _ws_message_size(message) > self.max_bytes
+            ):
+                closed = True
+                reason = "Message too big."
+                await send(
+                    {"type": "websocket.close", "code": WS_MESSAGE_TOO_BIG, "reason": reason}
+                )
+                return {
+                    "type": "websocket.disconnect",
+                    "code": WS_MESSAGE_TOO_BIG,
+                    "reason": reason,
+                }
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not closed:
+                await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
+
+
+class DatabaseOutageMiddleware:
+    """A request that meets an unreachable database before its response has started (checking
+    its credentials, say) gets 503 with a GraphQL error and `Retry-After`, not a 500 and a
+    traceback; the runtime's database health logs the outage once. (Inside GraphQL execution
+    the error masking and the view do the same.)"""
+
+    def __init__(self, app: ASGIApp, *, runtime: Runtime) -> None:
+        self.app = app
+        self.health = runtime.db_health
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            cause = connection_error(exc)
+            if cause is None or started:
+                raise
+            self.health.failed(cause)
+            request_id = scope.get("state", {}).get("request_id", "")
+            await send_json(
+                send,
+                503,
+                {"errors": [unavailable_error(self.health.retry_after_s)]},
+                request_id,
+                headers=[(b"retry-after", str(self.health.retry_after_s).encode())],
+            )
 
 
 class AuthMiddleware:

@@ -7,7 +7,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from wabotiq.core.settings import Settings
-from wabotiq.graphql.configure import configure
+from wabotiq.graphql.configure import Schema, configure
 from wabotiq.graphql.scalars import SCALAR_MAP
 from wabotiq.resolvers.api_keys.dataloaders import ApiKeysLoaders
 from wabotiq.resolvers.api_keys.mutations import ApiKeysMutations
@@ -94,14 +94,14 @@ LOADERS: LoaderFactories = {
 }
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings) -> Schema:
     """The schema with limits, caches, authorization, cost, audit and error masking."""
-    return configure(contract_schema(), settings, root_types=ROOT_TYPES)
+    return configure(contract_schema(), settings)
 
 
-def contract_schema() -> strawberry.Schema:
+def contract_schema() -> Schema:
     """The bare schema, for printing and comparing with `schema.graphql`."""
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

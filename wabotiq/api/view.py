@@ -11,10 +11,12 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from wabotiq.api.schema import LOADERS
-from wabotiq.auth.authenticate import TenantSuspended, Unauthenticated, authenticate
+from wabotiq.api.sockets import TenantSocketHandler, socket_principal
 from wabotiq.auth.principal import ANONYMOUS
+from wabotiq.db.health import UNAVAILABLE_CODE as UNAVAILABLE
 from wabotiq.resolvers.context import Context
 from wabotiq.resolvers.loaders import LoaderFactories, Loaders
 from wabotiq.runtime import Runtime
@@ -32,6 +34,8 @@ PREFLIGHT_HEADERS = (
 
 
 class GraphQLView(GraphQL):  # type: ignore[type-arg]
+    graphql_transport_ws_handler_class = TenantSocketHandler
+
     def __init__(
         self, schema: Any, *, runtime: Runtime, loaders: LoaderFactories = LOADERS
     ) -> None:
@@ -53,6 +57,37 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             )
         return await super().parse_multipart(request)
 
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: Any,
+        context: Any,
+        root_value: Any,
+        sub_response: Response,
+    ) -> Any:
+        """An operation the database failed to serve (masking turned its failure into
+        SERVICE_UNAVAILABLE) is answered 503 with `Retry-After` and that one error."""
+        result = await super().execute_operation(
+            request=request,
+            request_adapter=request_adapter,
+            request_data=request_data,
+            context=context,
+            root_value=root_value,
+            sub_response=sub_response,
+        )
+        if not isinstance(result, ExecutionResult):
+            return result
+        error = next(
+            (e for e in result.errors or [] if (e.extensions or {}).get("code") == UNAVAILABLE),
+            None,
+        )
+        if error is None:
+            return result
+        sub_response.status_code = 503
+        sub_response.headers["retry-after"] = str(self.runtime.db_health.retry_after_s)
+        return ExecutionResult(data=None, errors=[error], extensions=result.extensions)
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
@@ -69,13 +104,9 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
         )
 
     async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
-        """The principal of a socket comes from `connection_init`, never from the client later."""
-        params = context.connection_params or {}
-        headers = {str(k).lower(): str(v) for k, v in params.items() if isinstance(v, str)}
-        try:
-            principal = await authenticate(headers=headers, signer=self.runtime.signer)
-        except (Unauthenticated, TenantSuspended) as exc:
-            raise ConnectionRejectionError({"reason": "unauthorized"}) from exc
-        if not principal.is_authenticated or principal.tenant is None:
+        """The principal of a socket comes from `connection_init`, never from the client later
+        (the socket re-runs those same credentials when its tenant's access changes)."""
+        principal = await socket_principal(context.connection_params, self.runtime.signer)
+        if principal is None:
             raise ConnectionRejectionError({"reason": "unauthorized"})
         context.principal = principal

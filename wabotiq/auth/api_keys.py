@@ -13,8 +13,9 @@ from tortoise import connections
 
 from wabotiq.auth.errors import AuthError, AuthErrorCode
 from wabotiq.auth.models import ApiKey
-from wabotiq.auth.scopes import check_grantable
+from wabotiq.auth.scopes import check_grantable, check_manageable
 from wabotiq.auth.tokens import digest
+from wabotiq.tenancy.access import AccessChange, access_changed
 
 KEY_PREFIX = "wbk_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -58,14 +59,21 @@ async def create_api_key(
     return CreatedApiKey(api_key=key, secret=secret)
 
 
-async def revoke_api_key(*, tenant_id: str, api_key_id: uuid.UUID) -> ApiKey:
-    """Revoke at once: the next request with this key is refused."""
+async def revoke_api_key(
+    *, tenant_id: str, api_key_id: uuid.UUID, granted: frozenset[str]
+) -> ApiKey:
+    """Revoke a key holding no scope you lack, at once: the next request with it is refused,
+    its open sockets closed."""
     key = await ApiKey.get_or_none(id=api_key_id, tenant_id=tenant_id)
     if key is None:
         raise AuthError(AuthErrorCode.NOT_FOUND, "No such API key.", field="id")
+    check_manageable(key.scopes, granted, what="an API key")
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         await key.save(update_fields=["revoked_at"])
+        await access_changed(
+            tenant_id=tenant_id, change=AccessChange.API_KEY_REVOKED, subject_id=str(key.id)
+        )
     return key
 
 

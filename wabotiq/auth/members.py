@@ -13,8 +13,9 @@ from wabotiq.auth.errors import AuthError, AuthErrorCode
 from wabotiq.auth.models import Membership, MembershipStatus, Role, User
 from wabotiq.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from wabotiq.auth.roles import get_role
-from wabotiq.auth.scopes import OWNER_ROLE, check_grantable
+from wabotiq.auth.scopes import OWNER_ROLE, check_grantable, check_manageable
 from wabotiq.auth.tokens import digest, new_secret
+from wabotiq.tenancy.access import AccessChange, access_changed
 
 INVITATION_TTL = timedelta(days=7)
 
@@ -105,7 +106,7 @@ async def _check_can_manage(tenant_id: str, member: Membership, granted: frozens
     """Nobody changes or removes a member whose role holds scopes they lack (an Admin cannot
     demote an Owner)."""
     current = await get_role(tenant_id=tenant_id, role_id=member.role_id, field="id")
-    check_grantable(current.scopes, granted)
+    check_manageable(current.scopes, granted, what="a member")
 
 
 async def _owner_role_id(tenant_id: str) -> uuid.UUID:
@@ -143,6 +144,9 @@ async def change_member_role(
         await _ensure_other_owner(tenant_id, member)
         member.role_id = role.id
         await member.save(update_fields=["role_id"])
+        await access_changed(
+            tenant_id=tenant_id, change=AccessChange.MEMBER_ROLE_CHANGED, subject_id=str(member.id)
+        )
     return member
 
 
@@ -154,6 +158,9 @@ async def remove_member(
     await _check_can_manage(tenant_id, member, granted)
     await _ensure_other_owner(tenant_id, member)
     await member.delete()
+    await access_changed(
+        tenant_id=tenant_id, change=AccessChange.MEMBER_REMOVED, subject_id=str(member.id)
+    )
     return member
 
 

@@ -6,7 +6,8 @@ import uuid
 
 from wabotiq.auth.errors import AuthError, AuthErrorCode
 from wabotiq.auth.models import Membership, Role
-from wabotiq.auth.scopes import DEFAULT_ROLES, check_grantable
+from wabotiq.auth.scopes import DEFAULT_ROLES, check_grantable, check_manageable
+from wabotiq.tenancy.access import AccessChange, access_changed
 
 
 def default_role_rows(tenant_id: str) -> list[Role]:
@@ -79,28 +80,36 @@ async def update_role(
     description: str | None = None,
     scopes: list[str] | None = None,
 ) -> Role:
-    """Change a custom role; system roles are fixed."""
+    """Change a custom role holding no scope you lack; system roles are fixed."""
     role = await get_role(tenant_id=tenant_id, role_id=role_id, field="id")
     if role.is_system:
         raise AuthError(AuthErrorCode.SYSTEM_ROLE, "Default roles cannot be changed.", field="id")
+    check_manageable(role.scopes, granted, what="a role")
     if name is not None:
         role.name = await _check_name_free(tenant_id, name, except_id=role.id)
     if description is not None:
         role.description = description
     if scopes is not None:
         check_grantable(scopes, granted)
-        check_grantable(role.scopes, granted)
         role.scopes = sorted(set(scopes))
     await role.save()
+    if scopes is not None:
+        await access_changed(
+            tenant_id=tenant_id, change=AccessChange.ROLE_CHANGED, subject_id=str(role.id)
+        )
     return role
 
 
-async def delete_role(*, tenant_id: str, role_id: uuid.UUID) -> Role:
-    """Delete a custom role no member holds."""
+async def delete_role(*, tenant_id: str, role_id: uuid.UUID, granted: frozenset[str]) -> Role:
+    """Delete a custom role no member holds and holding no scope you lack."""
     role = await get_role(tenant_id=tenant_id, role_id=role_id, field="id")
     if role.is_system:
         raise AuthError(AuthErrorCode.SYSTEM_ROLE, "Default roles cannot be deleted.", field="id")
+    check_manageable(role.scopes, granted, what="a role")
     if await Membership.filter(role_id=role.id).exists():
         raise AuthError(AuthErrorCode.ROLE_IN_USE, "Members still hold this role.", field="id")
     await role.delete()
+    await access_changed(
+        tenant_id=tenant_id, change=AccessChange.ROLE_DELETED, subject_id=str(role.id)
+    )
     return role

@@ -96,6 +96,17 @@ def check_grantable(scopes: Iterable[str], granted: frozenset[str]) -> None:
         )
 
 
+def check_manageable(scopes: Iterable[str], granted: frozenset[str], *, what: str) -> None:
+    """Nobody revokes, changes or removes what holds a scope they do not hold themselves (the
+    granting rule, applied to the target). Scopes no longer defined grant nothing: ignored."""
+    if missing := sorted((set(scopes) & ALL_SCOPES) - granted):
+        raise AuthError(
+            AuthErrorCode.SCOPE_NOT_HELD,
+            f"You cannot change or remove {what} holding scopes you do not hold: {missing}",
+            field="id",
+        )
+
+
 def satisfies(granted: frozenset[str], requirement: Sequence[Sequence[str]]) -> bool:
     """Apollo's `@requiresScopes`: any inner list (AND) of the outer list (OR) fully granted."""
     return any(granted.issuperset(all_of) for all_of in requirement)

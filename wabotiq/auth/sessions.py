@@ -1,4 +1,4 @@
-"""Log in, rotate refresh tokens (reuse revokes the family), log out."""
+"""Log in (throttled), rotate refresh tokens (reuse revokes the family), log out."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from wabotiq.auth import throttle
 from wabotiq.auth.errors import AuthError, AuthErrorCode
 from wabotiq.auth.models import RefreshToken, User
 from wabotiq.auth.passwords import hash_password, needs_rehash, verify_password
+from wabotiq.auth.throttle import LoginPolicy
 from wabotiq.auth.tokens import JwtSigner, digest, new_secret
 
 REFRESH_PREFIX = "wbr_"
@@ -59,11 +61,46 @@ async def _issue(
     return Session(user, access, access_exp, refresh, expires_at)
 
 
-async def login(*, email: str, password: str, signer: JwtSigner, refresh_ttl_s: int) -> Session:
-    """Check a password and open a session with a new refresh-token family."""
-    user = await User.get_or_none(email=email.strip().lower(), is_active=True)
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    """A session, or why not. A refusal is returned, not raised: the failure it counted must
+    commit with it."""
+
+    session: Session | None
+    refusal: AuthError | None = None
+    retry_after_s: int | None = None
+
+
+async def login(
+    *,
+    email: str,
+    password: str,
+    client: str,
+    policy: LoginPolicy,
+    signer: JwtSigner,
+    refresh_ttl_s: int,
+    now: datetime | None = None,
+) -> LoginResult:
+    """Check a password and open a session with a new refresh-token family; failures slow
+    down further attempts, which are refused unchecked until their wait is over."""
+    email = email.strip().lower()
+    gate = await throttle.open_gate(email=email, client=client, policy=policy, now=now)
+    if gate.wait_s() is not None:
+        # Counted too: hammering through the wait only lengthens it.
+        wait = await throttle.count_failure(gate=gate) or 1
+        message = f"Too many failed sign-ins: try again in {throttle.describe_wait(wait)}."
+        return LoginResult(None, AuthError(AuthErrorCode.THROTTLED, message), wait)
+    user = await User.get_or_none(email=email, is_active=True)
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        raise AuthError(AuthErrorCode.INVALID_CREDENTIALS, "Email or password is wrong.")
+        refusal = AuthError(AuthErrorCode.INVALID_CREDENTIALS, "Email or password is wrong.")
+        return LoginResult(None, refusal, await throttle.count_failure(gate=gate))
+    await throttle.forget_failures(gate=gate)
+    return LoginResult(await _open_session(user, password, signer, refresh_ttl_s))
+
+
+async def _open_session(
+    user: User, password: str, signer: JwtSigner, refresh_ttl_s: int
+) -> Session:
     user.last_login_at = _now()
     fields = ["last_login_at"]
     if needs_rehash(user.password_hash or ""):

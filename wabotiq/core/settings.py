@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from cryptography.fernet import Fernet
@@ -17,7 +19,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 MIN_JWT_SECRET_BYTES = 32
 
 
-class ConfigurationError(RuntimeError):
+class StartupError(RuntimeError):
+    """The process cannot start (or go on); the message says why in one line, which is all the
+    command line prints."""
+
+
+class ConfigurationError(StartupError):
     """Raised at start-up when a setting is missing or invalid; the message names it."""
 
 
@@ -41,16 +48,21 @@ class Settings(BaseSettings):
     database_url: str | None = None
     redis_url: str | None = None
     elasticsearch_url: str | None = None
-    # One shared index per vector dimension: `<prefix>-<dim>`.
+    # One shared index per vector dimension and layout: `<prefix>-<dim>-<layout digest>`.
     elasticsearch_index_prefix: str = "wabotiq-search"
     # The server-side `rrf` retriever needs an Enterprise licence; off fuses in Python.
     elasticsearch_server_side_rrf: bool = False
+    # Bulk writes, deletes-by-query, refreshes and index creation (retried on timeout); a large
+    # tenant's delete on a busy cluster can take minutes. Searches keep the client's 10 s.
+    elasticsearch_write_timeout_s: float = Field(default=120.0, gt=0)
     taskiq_queue: str = "wabotiq"
     data_dir: Path = Field(default_factory=_default_data_dir)
     db_pool_min: int = Field(default=1, ge=0)
     db_pool_max: int = Field(default=10, ge=1)
     db_max_queries: int = Field(default=50_000, ge=1)
     db_max_inactive_lifetime_s: float = Field(default=300.0, gt=0)
+    # While the database is unreachable requests get 503 with this `Retry-After`.
+    db_retry_after_s: int = Field(default=5, ge=1, le=3600)
 
     # HTTP.
     host: str = "127.0.0.1"
@@ -58,7 +70,11 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     introspection: bool = True
     fast_executor: bool = True
-    trust_proxy_headers: bool = False
+    # Peers whose X-Forwarded-For names the real client (addresses or networks); from anyone
+    # else the header is ignored, or a client could pick the address it is throttled under.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"]
+    )
 
     # Secrets. JWT keys are `{"kid": "secret", ...}`; the active kid signs, all verify.
     jwt_keys: dict[str, str] = Field(default_factory=dict)
@@ -69,6 +85,12 @@ class Settings(BaseSettings):
     # Fernet keys, newest first: the first encrypts, all decrypt (rotation).
     field_encryption_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     lookup_hash_key: str | None = None
+
+    # Sign-in throttling: failures that cost nothing, then each doubles the wait (1 s, 2 s …).
+    login_free_failures: int = Field(default=5, ge=0)  # one account from one address
+    login_free_failures_per_ip: int = Field(default=20, ge=0)  # one address, any accounts
+    login_free_failures_per_account: int = Field(default=10, ge=0)  # one account, any address
+    login_max_delay_s: int = Field(default=900, ge=1)
 
     # Limits.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
@@ -100,10 +122,20 @@ class Settings(BaseSettings):
     gemini_embedding_model: str = "gemini-embedding-001"
     embedding_dim_gemini: int = Field(default=768, ge=1)
 
-    @field_validator("cors_origins", "field_encryption_keys", mode="before")
+    @field_validator("cors_origins", "field_encryption_keys", "trusted_proxies", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item)
+            except ValueError as exc:
+                raise ValueError(f"{item!r} is not an IP address or network") from exc
+        return value
 
     @field_validator("jwt_keys")
     @classmethod
@@ -129,6 +161,14 @@ class Settings(BaseSettings):
         if value and "://" not in value:
             raise ValueError("must be a URL with a scheme, e.g. postgresql://host/db")
         return value or None
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        scheme = urlsplit(value).scheme if value else "postgresql"
+        if scheme not in {"postgres", "postgresql"}:
+            raise ValueError(f"must be a postgresql:// URL, not {scheme}://")
+        return value
 
     @model_validator(mode="after")
     def _active_kid_known(self) -> Settings:

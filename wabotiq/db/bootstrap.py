@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from wabotiq.core.settings import Settings
 from wabotiq.db.connection import close_db, init_db
 from wabotiq.db.embedded import EmbeddedPostgres
+from wabotiq.db.health import unreachable
 from wabotiq.db.migrator import migrate_public
 
 
@@ -29,8 +30,16 @@ def resolve_database(settings: Settings) -> Database:
 
 
 async def connect(settings: Settings, database: Database) -> None:
-    """Open the pool and migrate `public` (tenant schemas are `wabotiq migrate`'s job)."""
-    await init_db(settings, database.url)
+    """Open the pool and migrate `public` (tenant schemas are `wabotiq migrate`'s job); a
+    database that cannot be reached or used raises `DatabaseUnreachable`, one line to print."""
+    try:
+        await init_db(settings, database.url)
+    except Exception as exc:
+        error = unreachable(database.url, exc)
+        if error is None:
+            raise
+        await close_db()
+        raise error from exc
     try:
         await migrate_public()
     except BaseException:

@@ -3,12 +3,15 @@ caller's transaction (the dispatcher in `wabotiq.events` publishes them once com
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
 
+from wabotiq.core.tenant import TenantRef
+from wabotiq.db.connection import current_connection
 from wabotiq.db.registry import register_models
 
 
@@ -63,6 +66,30 @@ async def emit(
         event_type=event_type,
         payload=payload,
     )
+
+
+async def emit_to(
+    *,
+    tenant_id: str,
+    aggregate_type: str,
+    aggregate_id: str,
+    event_type: str,
+    payload: dict[str, Any],
+) -> None:
+    """Record an event in a named tenant's outbox, whatever schema the caller is routed to.
+
+    For changes kept in `public` that concern one tenant (who may access it): their callers
+    may run outside the tenant (the CLI) or inside a transaction opened before any tenant was
+    set, where routing can no longer change. Joins the caller's transaction when one is open."""
+    async with current_connection() as connection:
+        await connection.execute(
+            f"INSERT INTO {TenantRef.of(tenant_id).schema}.outbox"
+            " (aggregate_type, aggregate_id, event_type, payload) VALUES ($1, $2, $3, $4::jsonb)",
+            aggregate_type,
+            aggregate_id,
+            event_type,
+            json.dumps(payload),
+        )
 
 
 def channel(tenant_id: str, aggregate_type: str) -> str:

@@ -6,16 +6,22 @@ import asyncio
 import contextlib
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
 SUBSCRIBER_QUEUE = 1000
+
+# Called once the subscription is live: a caller that must not miss a change published after
+# some check of its own (a socket re-checking its credentials) repeats that check then.
+OnReady = Callable[[], None]
 
 
 class EventBus(Protocol):
     async def publish(self, channel: str, message: dict[str, Any]) -> None: ...
 
-    def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]: ...
+    def subscribe(
+        self, channel: str, *, on_ready: OnReady | None = None
+    ) -> AsyncIterator[dict[str, Any]]: ...
 
     async def subscriber_count(self, channel: str) -> int: ...
 
@@ -34,10 +40,14 @@ class InProcessBus:
                 queue.get_nowait()
             queue.put_nowait(message)
 
-    async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
+    async def subscribe(
+        self, channel: str, *, on_ready: OnReady | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE)
         self._subscribers[channel].add(queue)
         try:
+            if on_ready is not None:
+                on_ready()
             while True:
                 yield await queue.get()
         finally:
@@ -63,13 +73,20 @@ class RedisBus:
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         await self._redis.publish(channel, json.dumps(message))
 
-    async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
+    async def subscribe(
+        self, channel: str, *, on_ready: OnReady | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
         pubsub = self._redis.pubsub()
-        await pubsub.subscribe(channel)
         try:
+            await pubsub.subscribe(channel)
+            if _cancel_swallowed():
+                raise asyncio.CancelledError
             async for raw in pubsub.listen():
-                if raw.get("type") == "message":
+                kind = raw.get("type")
+                if kind == "message":
                     yield json.loads(raw["data"])
+                elif kind == "subscribe" and on_ready is not None:
+                    on_ready()  # the server's confirmation: from here nothing is missed
         finally:
             with contextlib.suppress(Exception):
                 await pubsub.unsubscribe(channel)
@@ -82,6 +99,14 @@ class RedisBus:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def _cancel_swallowed() -> bool:
+    """Python 3.11's `asyncio.wait_for`, which redis-py sends commands through, drops a
+    cancellation that arrives just as the send completes; the task still counts it. Without
+    this check such a subscriber listens on forever and whoever awaits its end hangs."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def make_bus(redis_url: str | None) -> EventBus:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from wabotiq.db.connection import get_pool
+from wabotiq.db.health import DatabaseHealth, connection_error
 from wabotiq.db.outbox import Event, channel
 from wabotiq.events.bus import EventBus
 
@@ -93,8 +94,10 @@ class Dispatcher:
         listen_dsn: dict[str, object],
         sweep_s: float,
         consumers: Sequence[Consumer] = (),
+        health: DatabaseHealth | None = None,
     ) -> None:
         self.bus = bus
+        self.health = health
         self.consumers = tuple(consumers)
         self.listen_dsn = listen_dsn
         self.sweep_s = sweep_s
@@ -124,19 +127,26 @@ class Dispatcher:
             pending = {schema}
             while not self._wake.empty():
                 pending.add(self._wake.get_nowait())
-            for name in sorted(pending):
-                await self._dispatch(name)
+            await self._dispatch_all(sorted(pending))
 
     async def _sweep(self) -> None:
         with contextlib.suppress(Exception):
-            for schema in await tenant_schemas():
-                await self._dispatch(schema)
+            await self._dispatch_all(await tenant_schemas())
 
-    async def _dispatch(self, schema: str) -> None:
-        try:
-            await dispatch_schema(schema, self.bus, self.consumers)
-        except Exception:  # noqa: BLE001 - the next wake or sweep retries
-            logger.exception("outbox dispatch failed", extra={"schema": schema})
+    async def _dispatch_all(self, schemas: Sequence[str]) -> None:
+        """Dispatch each schema in turn; an unreachable database ends the round (the next wake
+        or sweep retries) and is the database health's to log, once, not once per schema."""
+        for schema in schemas:
+            try:
+                await dispatch_schema(schema, self.bus, self.consumers)
+            except Exception as exc:  # noqa: BLE001 - the next wake or sweep retries
+                cause = connection_error(exc)
+                if cause is None:
+                    logger.exception("outbox dispatch failed", extra={"schema": schema})
+                    continue
+                if self.health is not None:
+                    self.health.failed(cause)
+                return
 
     async def stop(self) -> None:
         if self._task is not None:

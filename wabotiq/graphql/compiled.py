@@ -78,12 +78,12 @@ def _read(attr: str) -> str:
 
 
 def _step_code(step: Step, var: str, namespace: dict[str, Any], type_name: str) -> list[str]:
-    if step.kind == TYPENAME:
+    if step.kind is TYPENAME:
         return [f"{var} = {type_name!r}"]
     lines = [f"{var} = {_read(step.attr)}"]
     if step.prefetched:
         lines.append(f"if {var} is NOT_PREFETCHED: raise Fallback")
-    if step.kind == LEAF:
+    if step.kind is LEAF:
         namespace[f"leaf_{var}"] = partial(leaf, step)
         if step.same_type is not None:
             check = f"type({var}) is not {step.same_type.__name__}"
@@ -93,7 +93,7 @@ def _step_code(step: Step, var: str, namespace: dict[str, Any], type_name: str) 
         else:
             return [*lines, f"{var} = leaf_{var}({var})"]
         return [*lines, f"if {check}: {var} = leaf_{var}({var})"]
-    if step.kind == LEAF_LIST:
+    if step.kind is LEAF_LIST:
         namespace[f"leaf_{var}"] = partial(leaf_list, step)
         return [*lines, f"{var} = leaf_{var}({var})"]
     if step.kind not in (OBJECT, OBJECT_LIST) or step.child is None:
@@ -101,7 +101,7 @@ def _step_code(step: Step, var: str, namespace: dict[str, Any], type_name: str) 
     namespace[f"child_{var}"] = step.child.compiled
     on_null = "raise Fallback" if step.non_null else f"{var} = None"
     null_check = f"if {var} is None or {var} is Undefined: {on_null}"
-    if step.kind == OBJECT:
+    if step.kind is OBJECT:
         return [*lines, null_check, f"else: {var} = child_{var}({var})"]
     item = (
         f"null() if x is None or x is Undefined else child_{var}(x)"

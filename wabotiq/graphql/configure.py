@@ -3,10 +3,10 @@ and error masking. The schema itself (every area's root fields) is assembled in 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import partial
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -16,24 +16,43 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.types import ExecutionContext
 
 from wabotiq.core.settings import Settings
+from wabotiq.db.health import connection_error
 from wabotiq.graphql.cost import CostBuckets, CostCalculator
-from wabotiq.graphql.executor import FastExecutionContext
+from wabotiq.graphql.executor import fast_execution_context
 from wabotiq.graphql.extensions.audit import AuditMutations
 from wabotiq.graphql.extensions.caches import ValidationCacheByText
 from wabotiq.graphql.extensions.guard import OperationGuard
 from wabotiq.graphql.extensions.masking import MaskUnexpectedErrors
-from wabotiq.graphql.requirements import RequirementIndex
+from wabotiq.graphql.extensions.operation_context import ContextPerOperation
+from wabotiq.graphql.requirements import requirement_index
 
 
-def configure(
-    schema: strawberry.Schema, settings: Settings, *, root_types: Sequence[str]
-) -> strawberry.Schema:
+class Schema(strawberry.Schema):
+    """Logs errors as Strawberry does, except an unreachable database: that is noted in the
+    runtime's database health, which logs one line per outage instead of a traceback a request."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        logged = []
+        for error in errors:
+            cause = connection_error(error.original_error)
+            if cause is None:
+                logged.append(error)
+            elif execution_context is not None:
+                execution_context.context.runtime.db_health.failed(cause)
+        if logged:
+            super().process_errors(logged, execution_context)
+
+
+def configure(schema: Schema, settings: Settings) -> Schema:
     """`schema` with limits, caches, authorization, cost, audit and error masking."""
     if settings.fast_executor:
-        schema.execution_context_class = FastExecutionContext
-    index = RequirementIndex(schema._schema, tuple(root_types))
+        schema.execution_context_class = fast_execution_context()
+    index = requirement_index(schema._schema)
     calculator = CostCalculator(schema._schema)
     buckets = CostBuckets(
         capacity=settings.cost_bucket_capacity, restore_rate=settings.cost_restore_rate
@@ -46,6 +65,7 @@ def configure(
     if not settings.introspection:
         limits.extend(DisableIntrospection().validation_rules)
     extensions: list[type[SchemaExtension] | partial[SchemaExtension]] = [
+        ContextPerOperation,
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         ParserCache,
         partial(AddValidationRules, limits),

@@ -9,8 +9,9 @@ their steps. Everything unusual (resolvers, arguments, directives, abstract type
 `is_type_of`, resolve-middleware, errors of any kind) goes back to graphql-core's own code, so
 data, errors and error paths stay identical.
 
-Leans on graphql-core 3.3 internals (`Executor.complete_object_value`, `execute_field`,
-`collect_subfields`, `handle_field_error`): the test suite runs with it on and off.
+Every graphql-core and Strawberry internal it uses (the executor methods it overrides and
+calls, collected-field details, Strawberry's field definitions) is reached through
+`internals.py`, which declares and checks them; the test suite runs with it on and off.
 """
 
 from __future__ import annotations
@@ -19,12 +20,20 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import GraphQLInt, GraphQLNonNull, GraphQLObjectType, is_leaf_type
-from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, Undefined
-from graphql.pyutils.gather_with_cancel import gather_with_cancel
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from wabotiq.graphql.compiled import compilable, compile_plan
+from wabotiq.graphql.internals import (
+    BaseExecutionContext,
+    collect_subfields,
+    direct_resolver,
+    gather_with_cancel,
+    is_static,
+    plain_attribute,
+    plain_nodes,
+    require,
+    to_nodes,
+)
 from wabotiq.graphql.plans import (
     DELEGATE,
     IDENTITY,
@@ -38,12 +47,8 @@ from wabotiq.graphql.plans import (
     Fallback,
     Plan,
     Step,
-    direct_call,
-    is_plain,
-    is_static,
     leaf,
     leaf_list,
-    plain_nodes,
     prefetched_attr,
     unwrap,
 )
@@ -51,12 +56,16 @@ from wabotiq.graphql.plans import (
 # Plans of selections that depend on the document alone, by return type and field nodes (the
 # parser cache hands every request the same nodes); entries keep their nodes alive, so an id
 # is never reused while its entry exists.
-_SHARED: dict[tuple[Any, tuple[int, ...]], tuple[tuple[Any, ...], Plan | None]] = {}
+_SHARED: dict[tuple[Any, tuple[int, ...], bool], tuple[tuple[Any, ...], Plan | None]] = {}
 SHARED_MAX = 4096
 
 
-class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class FastExecutionContext(BaseExecutionContext):
     """graphql-core's executor with plain object selections completed in one loop."""
+
+    # Whether plans whose whole sub-tree is plain become generated functions. Always on in
+    # the app; the page benchmark turns it off in a subclass to measure what it adds.
+    compile_plans = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,7 +87,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if not self._fast or return_type.is_type_of is not None:
             return None
         nodes = tuple(d.node for d in details)
-        key = (return_type, tuple(map(id, nodes)))
+        key = (return_type, tuple(map(id, nodes)), self.compile_plans)
         found = _SHARED.get(key)
         if found is not None:
             return found[1]
@@ -93,8 +102,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _build_plan(
         self, return_type: GraphQLObjectType, details: Any, static: bool
     ) -> Plan | None:
-        grouped, defer_usages, *_ = self.collect_subfields(return_type, details)
-        if defer_usages:
+        grouped, deferred = collect_subfields(self, return_type, details)
+        if deferred:
             return None
         plan = Plan(type_name=return_type.name, shared=static)
         for name, field_details in grouped.items():
@@ -107,7 +116,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     child = self._plan(plan_step.object_type, plan_step.details)  # type: ignore[arg-type]
                     plan_step.child = child if child is not None and child.shared else None
                 plan.rest.append(plan_step)
-        if compilable(plan):
+        if self.compile_plans and compilable(plan):
             plan.compiled = compile_plan(plan)
         return plan
 
@@ -123,8 +132,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         attr = prefetched_attr(field_def, details)
         if attr is not None and isinstance(named, GraphQLObjectType):
             prefetched = True
-        elif is_plain(field_def, details):
-            attr = field_def.extensions["strawberry-definition"].python_name
+        elif plain_nodes(details) and (attr := plain_attribute(field_def)) is not None:
             prefetched = False
         else:
             return self._resolved_step(name, field_def, details)
@@ -161,7 +169,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return Step(
             RESOLVED,
             name,
-            direct=direct_call(field_def),
+            direct=direct_resolver(field_def),
             non_null=non_null,
             item_non_null=item_non_null,
             object_type=named,
@@ -203,9 +211,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         values: dict[str, Any] = {}
         try:
             for step in plan.pure:
-                if step.kind == LEAF:
+                if step.kind is LEAF:
                     values[step.name] = leaf(step, getattr(source, step.attr))
-                elif step.kind == LEAF_LIST:
+                elif step.kind is LEAF_LIST:
                     values[step.name] = leaf_list(step, getattr(source, step.attr))
                 else:
                     values[step.name] = plan.type_name
@@ -241,11 +249,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         try:
             for step in plan.rest:
                 field_path = Path(path, step.name, parent.name)
-                if step.kind == DELEGATE:
+                if step.kind is DELEGATE:
                     value = self.execute_field(parent, source, step.details, field_path, None)
                     if value is Undefined:
                         continue
-                elif step.kind == RESOLVED:
+                elif step.kind is RESOLVED:
                     value = self._resolved_field(parent, source, step, field_path)
                 else:
                     value = self._object_field(parent, source, step, field_path)
@@ -381,6 +389,13 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return completed
 
         return gather()
+
+
+def fast_execution_context() -> type[FastExecutionContext]:
+    """The executor class for a schema, once the internals it uses are found as expected
+    (raises `InternalsChanged` naming each one that is not)."""
+    require()
+    return FastExecutionContext
 
 
 class _Guarded:

@@ -6,13 +6,12 @@ nothing in its selection depends on variables: no directives, no fragment argume
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from graphql import (
-    FieldNode,
-    FragmentSpreadNode,
     GraphQLBoolean,
     GraphQLID,
     GraphQLLeafType,
@@ -21,11 +20,10 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLString,
-    InlineFragmentNode,
 )
 from graphql.pyutils import Undefined
-from strawberry import Info as StrawberryInfo
-from strawberry.execution.is_awaitable import optimized_is_awaitable
+
+from wabotiq.graphql.internals import optimized_is_awaitable, plain_nodes, strawberry_field
 
 
 class Fallback(Exception):
@@ -51,7 +49,26 @@ def prefetched(attr: str) -> dict[str, str]:
     return {PREFETCHED_KEY: attr}
 
 
-LEAF, LEAF_LIST, TYPENAME, OBJECT, OBJECT_LIST, DELEGATE, RESOLVED = range(7)
+class StepKind(Enum):
+    """How the fast executor completes one field of a plan."""
+
+    LEAF = "leaf"  # a scalar or enum read from an attribute
+    LEAF_LIST = "leaf list"  # a list of them
+    TYPENAME = "typename"  # `__typename`
+    OBJECT = "object"  # a plain or prefetched object, completed by the child plan
+    OBJECT_LIST = "object list"  # a list of them
+    DELEGATE = "delegate"  # anything else: graphql-core's `execute_field`
+    RESOLVED = "resolved"  # resolver called here, its object(s) completed by the child plan
+
+
+# Module-level names for the hot loops, which compare kinds with `is`.
+LEAF = StepKind.LEAF
+LEAF_LIST = StepKind.LEAF_LIST
+TYPENAME = StepKind.TYPENAME
+OBJECT = StepKind.OBJECT
+OBJECT_LIST = StepKind.OBJECT_LIST
+DELEGATE = StepKind.DELEGATE
+RESOLVED = StepKind.RESOLVED
 
 # Scalars whose output coercion returns a value of exactly this Python type unchanged.
 IDENTITY: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
@@ -60,7 +77,7 @@ INT_RANGE = (-(2**31), 2**31 - 1)
 
 @dataclass(slots=True)
 class Step:
-    kind: int
+    kind: StepKind
     name: str
     attr: str = ""
     non_null: bool = False
@@ -90,66 +107,14 @@ class Plan:
     compiled: Callable[[Any], dict[str, Any]] | None = None
 
 
-def plain_nodes(details: Iterable[Any]) -> bool:
-    """No arguments, directives or fragment variables on any node of the field."""
-    return all(
-        not d.node.arguments and not d.node.directives and not d.fragment_variable_values
-        for d in details
-    )
-
-
-def is_plain(field_def: Any, details: Any) -> bool:
-    resolve = field_def.resolve
-    if resolve is None or not getattr(resolve, "_is_default", False):
-        return False
-    return plain_nodes(details)
-
-
 def prefetched_attr(field_def: Any, details: Any) -> str | None:
     """The attribute a resolver field may be read from (see `prefetched`), if it is safe to:
     no arguments, directives or field extensions (permission classes become one)."""
-    definition = field_def.extensions.get("strawberry-definition")
+    definition = strawberry_field(field_def)
     attr = getattr(definition, "metadata", None) and definition.metadata.get(PREFETCHED_KEY)
     if not attr or field_def.args or definition.extensions or not plain_nodes(details):
         return None
     return str(attr)
-
-
-def is_static(details: Any, fragments: Any) -> bool:
-    """Whether collecting the sub-fields of `details` depends on nothing but the document."""
-    if any(d.defer_usage is not None or d.fragment_variable_values for d in details):
-        return False
-    return all(
-        d.node.selection_set is None or _static_selections(d.node.selection_set, fragments, set())
-        for d in details
-    )
-
-
-def _static_selections(selection_set: Any, fragments: Any, seen: set[str]) -> bool:
-    for selection in selection_set.selections:
-        if selection.directives:
-            return False
-        if isinstance(selection, FieldNode):
-            continue
-        if isinstance(selection, InlineFragmentNode):
-            inner = selection.selection_set
-        elif isinstance(selection, FragmentSpreadNode):
-            if getattr(selection, "arguments", None):
-                return False
-            name = selection.name.value
-            if name in seen:
-                continue
-            seen.add(name)
-            found = fragments.get(name)
-            definition = getattr(found, "definition", None)
-            if definition is None or definition.directives or definition.variable_definitions:
-                return False
-            inner = definition.selection_set
-        else:
-            return False
-        if not _static_selections(inner, fragments, seen):
-            return False
-    return True
 
 
 def unwrap(gql_type: Any) -> tuple[bool, bool, bool, Any]:
@@ -164,30 +129,6 @@ def unwrap(gql_type: Any) -> tuple[bool, bool, bool, Any]:
             return non_null, True, item_non_null, None
         return non_null, True, item_non_null, named
     return non_null, False, False, inner
-
-
-def direct_call(field_def: Any) -> Callable[[Any, Any], Any] | None:
-    """Call a plain method resolver `def f(self[, info])` without Strawberry's per-call
-    argument conversion and extension chain, which it has nothing to do for here. Fields
-    with arguments, field extensions (permission classes become one), root/parent
-    parameters or async resolvers keep the full path. (The schema sets no field exception
-    handlers, which would also need the full path.)"""
-    field = field_def.extensions.get("strawberry-definition")
-    resolver = getattr(field, "base_resolver", None)
-    if resolver is None or field.extensions or field.arguments or resolver.is_async:
-        return None
-    if not resolver.self_parameter or resolver.parent_parameter or resolver.root_parameter:
-        return None
-    func = resolver.wrapped_func
-    info_parameter = resolver.info_parameter
-    if info_parameter is None:
-        return lambda source, _info: func(source)
-    name = info_parameter.name
-
-    def call(source: Any, info: Any) -> Any:
-        return func(source, **{name: StrawberryInfo(_raw_info=info, _field=field)})
-
-    return call
 
 
 def leaf(step: Step, value: Any) -> Any:

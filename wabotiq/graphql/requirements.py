@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from graphql import (
     DocumentNode,
@@ -150,3 +151,16 @@ class RequirementIndex:
             missing_scopes=sorted(missing),
             unauthenticated=not principal.is_authenticated,
         )
+
+
+_indexes: WeakKeyDictionary[GraphQLSchema, RequirementIndex] = WeakKeyDictionary()
+
+
+def requirement_index(schema: GraphQLSchema) -> RequirementIndex:
+    """The schema's one index: the operation guard and the sockets that re-check their running
+    operations after an access change share its cache of document requirements."""
+    index = _indexes.get(schema)
+    if index is None:
+        roots = (schema.query_type, schema.mutation_type, schema.subscription_type)
+        index = _indexes[schema] = RequirementIndex(schema, [t.name for t in roots if t])
+    return index

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -35,6 +35,13 @@ class Context:
         if self.principal.tenant is None:
             raise PermissionError("no tenant for this caller")
         return self.principal.tenant.id
+
+    def for_operation(self) -> Context:
+        """A copy for one operation: same caller and connection, its own loaders, audit
+        targets and denial (a socket runs many operations, at once, on one context)."""
+        return replace(
+            self, denied=False, audit_targets={}, audit_tenant=None, loaders=self.loaders.fresh()
+        )
 
 
 Info = strawberry.Info[Context, None]

@@ -122,12 +122,20 @@ class SearchEngine:
         return await self._write(tenant_id, kind, batch.drafts, batch.gone)
 
     async def _write(
-        self, tenant_id: str, kind: Kind, drafts: Sequence[Draft], gone: Sequence[uuid.UUID]
+        self,
+        tenant_id: str,
+        kind: Kind,
+        drafts: Sequence[Draft],
+        gone: Sequence[uuid.UUID],
+        *,
+        cleared: bool = False,
     ) -> int:
         if gone:
             await self.backend.delete(tenant_id, kind, [str(entity) for entity in gone])
-        if kind == "passage" and drafts:
-            # A shorter new version of a document must not leave old chunks behind.
+        if kind == "passage" and drafts and not cleared:
+            # A shorter new version of a document must not leave old chunks behind. A rebuild
+            # (`cleared`) has just emptied the tenant and pages whole documents: nothing to drop,
+            # and on Elasticsearch each delete would cost a refresh per batch.
             await self.backend.delete(tenant_id, kind, sorted({d.entry.entity_id for d in drafts}))
         if drafts:
             vectors = await self.embed_passages(tenant_id, [draft.passage for draft in drafts])
@@ -186,7 +194,7 @@ class SearchEngine:
                             batch = await SOURCES[kind](connection, None, after=after)
                         if batch.last is None:
                             break
-                        count = await self._write(tenant_id, kind, batch.drafts, [])
+                        count = await self._write(tenant_id, kind, batch.drafts, [], cleared=True)
                         written += count
                         if progress is not None:
                             progress(count)

@@ -18,6 +18,7 @@ def make_backend(settings: Settings) -> SearchBackend:
             settings.elasticsearch_url,
             index_prefix=settings.elasticsearch_index_prefix,
             server_side_rrf=settings.elasticsearch_server_side_rrf,
+            write_timeout_s=settings.elasticsearch_write_timeout_s,
         )
     from wabotiq.search.postgres.backend import PostgresBackend
 

@@ -9,6 +9,7 @@ import asyncpg
 
 from wabotiq.core.tenant import TenantRef
 from wabotiq.db.migrator import apply_pending
+from wabotiq.tenancy.access import AccessChange, access_changed
 from wabotiq.tenancy.errors import TenancyError, TenancyErrorCode
 from wabotiq.tenancy.models import Tenant, TenantStatus
 
@@ -50,10 +51,18 @@ async def list_tenants() -> list[Tenant]:
 
 
 async def set_status(*, ref: str, status: TenantStatus) -> Tenant:
-    """Suspend or resume a tenant; a suspended tenant's requests are refused."""
+    """Suspend or resume a tenant; a suspended tenant's requests are refused, its sockets closed."""
     tenant = await get_tenant(ref)
+    if tenant.status == status:
+        return tenant
     tenant.status = status
     await tenant.save(update_fields=["status", "updated_at"])
+    change = (
+        AccessChange.TENANT_SUSPENDED
+        if status == TenantStatus.SUSPENDED
+        else AccessChange.TENANT_RESUMED
+    )
+    await access_changed(tenant_id=tenant.id, change=change, subject_id=tenant.id)
     return tenant
 
 

@@ -25,6 +25,8 @@ class ProvisionedTenant:
     tenant: Tenant
     owner: User
     api_key: str
+    # Whether `owner_password` became the owner's password (an existing user keeps their own).
+    owner_password_set: bool = False
 
 
 async def create_tenant(
@@ -62,9 +64,11 @@ async def create_tenant(
         owner, _ = await User.get_or_create(
             email=owner_email.strip().lower(), defaults={"id": uuid.uuid4()}
         )
+        password_set = False
         if owner_password is not None and owner.password_hash is None:
             owner.password_hash = hash_password(owner_password)
             await owner.save(update_fields=["password_hash"])
+            password_set = True
         await add_member(
             tenant_id=tenant_id, user=owner, role=owner_role, status=MembershipStatus.ACTIVE
         )
@@ -75,4 +79,6 @@ async def create_tenant(
             granted=ALL_SCOPES,
             created_by=owner.id,
         )
-    return ProvisionedTenant(tenant=tenant, owner=owner, api_key=key.secret)
+    return ProvisionedTenant(
+        tenant=tenant, owner=owner, api_key=key.secret, owner_password_set=password_set
+    )

@@ -1,9 +1,12 @@
-"""Unexpected errors reach clients as a message with the request id, never a stack trace."""
+"""Unexpected errors reach clients as a message with the request id, never a stack trace; an
+unreachable database reaches them as SERVICE_UNAVAILABLE."""
 
 from __future__ import annotations
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+
+from wabotiq.db.health import connection_error, unavailable_error
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -14,12 +17,21 @@ def is_unexpected(error: GraphQLError) -> bool:
     return not (error.extensions or {}).get("code")
 
 
+def unavailable(error: GraphQLError, retry_after_s: int) -> GraphQLError:
+    """The SERVICE_UNAVAILABLE error in place of `error` (one the database failed to answer)."""
+    body = unavailable_error(retry_after_s)
+    return GraphQLError(body["message"], path=error.path, extensions=body["extensions"])
+
+
 class MaskUnexpectedErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=is_unexpected)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = getattr(self.execution_context.context, "request_id", "")
+        context = self.execution_context.context
+        if connection_error(error.original_error) is not None:
+            return unavailable(error, context.runtime.db_health.retry_after_s)
+        request_id = getattr(context, "request_id", "")
         return GraphQLError(
             message=f"Unexpected error. Quote request id {request_id} to support.",
             nodes=error.nodes,

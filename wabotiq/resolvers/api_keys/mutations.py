@@ -55,7 +55,9 @@ class ApiKeysMutations:
         audit_target(info, input.id)
         key, errors = await mutate(
             lambda: revoke_api_key(
-                tenant_id=ctx.tenant_id, api_key_id=uuid_from_global_id(input.id, "ApiKey")
+                tenant_id=ctx.tenant_id,
+                api_key_id=uuid_from_global_id(input.id, "ApiKey"),
+                granted=ctx.principal.scopes,
             )
         )
         return ApiKeyRevokePayload(

@@ -9,6 +9,7 @@ import strawberry
 
 from wabotiq.auth import sessions
 from wabotiq.auth.members import accept_invitation
+from wabotiq.auth.throttle import LoginPolicy
 from wabotiq.graphql.directives import PUBLIC
 from wabotiq.graphql.errors import mutate, user_error
 from wabotiq.graphql.relay import INPUT
@@ -27,9 +28,11 @@ from wabotiq.resolvers.context import Info
 from wabotiq.tenancy.service import get_tenant, tenant_ref
 
 
-def _payload(session: sessions.Session | None, errors: list) -> SessionPayload:
+def _payload(
+    session: sessions.Session | None, errors: list, retry_after: int | None = None
+) -> SessionPayload:
     if session is None:
-        return SessionPayload(session=None, user_errors=errors)
+        return SessionPayload(session=None, user_errors=errors, retry_after_seconds=retry_after)
     return SessionPayload(
         session=AuthSession(
             access_token=session.access_token,
@@ -47,15 +50,20 @@ class AuthMutations:
     @strawberry.mutation(description="Sign in with email and password.", directives=PUBLIC)
     async def login(self, info: Info, input: Annotated[LoginInput, INPUT]) -> SessionPayload:
         runtime = info.context.runtime
-        session, errors = await mutate(
+        result, errors = await mutate(
             lambda: sessions.login(
                 email=input.email,
                 password=input.password,
+                client=info.context.client_key,
+                policy=LoginPolicy.from_settings(runtime.settings),
                 signer=runtime.signer,
                 refresh_ttl_s=runtime.settings.refresh_token_ttl_s,
             )
         )
-        return _payload(session, errors)
+        if result is None:
+            return _payload(None, errors)
+        refused = [user_error(result.refusal)] if result.refusal else []
+        return _payload(result.session, refused, result.retry_after_s)
 
     @strawberry.mutation(
         description="Trade a refresh token for new tokens; a reused token ends its session.",

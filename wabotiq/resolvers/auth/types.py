@@ -85,6 +85,13 @@ class AuthSession:
 class SessionPayload:
     session: AuthSession | None = strawberry.field(description="The new tokens.")
     user_errors: list[UserError] = strawberry.field(description="Why it was refused.")
+    retry_after_seconds: int | None = strawberry.field(
+        default=None,
+        description=(
+            "After failed sign-ins: seconds before the next attempt is considered (until then"
+            " attempts are refused with THROTTLED, unchecked); null when one may try at once."
+        ),
+    )
 
 
 @strawberry.type(description="The result of signing out.")

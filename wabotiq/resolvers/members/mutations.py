@@ -75,7 +75,9 @@ class MembersMutations:
         audit_target(info, input.id)
         role, errors = await mutate(
             lambda: role_service.delete_role(
-                tenant_id=ctx.tenant_id, role_id=uuid_from_global_id(input.id, "Role")
+                tenant_id=ctx.tenant_id,
+                role_id=uuid_from_global_id(input.id, "Role"),
+                granted=ctx.principal.scopes,
             )
         )
         return RoleDeletePayload(deleted_role_id=input.id if role else None, user_errors=errors)

@@ -6,18 +6,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, BadRequestError
-from elasticsearch.helpers import async_bulk
+from elasticsearch.helpers import BulkIndexError, async_bulk
 
 from wabotiq.search.elastic import queries
-from wabotiq.search.elastic.responses import fuse_msearch, hits_from_rrf_search
+from wabotiq.search.elastic.responses import fuse_msearch, hits_from_rrf_search, missing_targets
 from wabotiq.search.types import Kind, SearchEntry, SearchHit, SearchRequest
+
+DEFAULT_WRITE_TIMEOUT_S = 120.0
+# Retries of a write that timed out or met 429/502/503/504, on top of the first attempt.
+WRITE_RETRIES = 3
 
 
 class ElasticsearchBackend:
-    """Tenant-isolated hybrid search over one shared index per vector dimension.
+    """Tenant-isolated hybrid search over one shared index per vector dimension and layout.
 
     Every index carries an alias named after the prefix, so deletes and lexical-only searches
-    reach a tenant's entries without knowing the dimension.
+    reach a tenant's entries without knowing the dimension, and a write alias of its own (see
+    `queries.write_alias`). The layout (analysis settings and mappings) is digested into index
+    names and into `name`, which the engine records per tenant: edited synonyms make new indexes
+    and each tenant is rebuilt into them.
 
     `server_side_rrf` fuses with the `rrf` retriever, which needs an Enterprise licence (a basic
     cluster answers 403); by default a BM25 and a kNN search go out in one `_msearch` and are
@@ -25,11 +32,14 @@ class ElasticsearchBackend:
 
     `refresh` makes each write visible to the next search (tests). Left off (production), writes
     become searchable within the index refresh interval (1 s by default) without forcing a
-    refresh per bulk. Deletes refresh first either way: delete-by-query only sees refreshed
-    entries, so an entry indexed moments before its delete would otherwise survive it.
-    """
+    refresh per bulk; a delete-by-query only sees refreshed entries, so deletes refresh first —
+    only the indexes of this layout, the only ones written to, with one request per delete.
 
-    name = "elasticsearch"
+    Bulk writes, deletes, refreshes and index creation run with `write_timeout_s` instead of the
+    client's 10 s and are retried on timeout: each is safe to repeat (index by id replaces,
+    a second delete-by-query removes what the first left, an existing index is accepted).
+    Searches keep the client's defaults, so a stuck cluster fails a customer's query quickly.
+    """
 
     def __init__(
         self,
@@ -38,33 +48,60 @@ class ElasticsearchBackend:
         index_prefix: str = "wabotiq-search",
         server_side_rrf: bool = False,
         refresh: bool = False,
+        write_timeout_s: float = DEFAULT_WRITE_TIMEOUT_S,
     ) -> None:
         self.client = client
         self.index_prefix = index_prefix
         self.server_side_rrf = server_side_rrf
         self.refresh = refresh
+        self.write_timeout_s = write_timeout_s
+        self.settings = queries.index_settings()
+        # The mapping differs by dimension only in `dims`, which the index name carries already.
+        self.layout = queries.layout_version(self.settings, queries.index_mappings(0))
+        self.name = f"elasticsearch-{self.layout}"
+        self._writer = client.options(
+            request_timeout=write_timeout_s, retry_on_timeout=True, max_retries=WRITE_RETRIES
+        )
         self._created: set[int] = set()  # dimensions whose index is known to exist
 
+    def index_name(self, dim: int) -> str:
+        return queries.index_name(self.index_prefix, dim, self.layout)
+
     async def prepare(self, tenant_id: str, *, dim: int) -> None:
-        """Create the shared index for `dim` if missing and drop the tenant's other-dim entries."""
+        """Create the shared index for `dim` if missing and drop the tenant's entries from our
+        other indexes (other dimensions or layouts)."""
         await self._create_index(dim)
         aliased = await self.client.indices.get_alias(name=self.index_prefix)
-        stale = queries.stale_indexes(aliased.body, self.index_prefix, dim)
+        stale = queries.stale_indexes(aliased.body, self.index_prefix, self.index_name(dim))
         if stale:
-            await self._delete_by_query(stale, tenant_id, queries.tenant_query(tenant_id))
+            # Processes still on the old layout may have written there moments ago.
+            query = queries.tenant_query(tenant_id)
+            await self._delete_by_query(stale, tenant_id, query, refresh_first=stale)
 
     async def index(self, tenant_id: str, entries: Sequence[SearchEntry]) -> None:
-        # A bulk write to a missing index would create it with dynamic mappings: no vectors.
-        for dim in {len(entry.embedding) for entry in entries} - self._created:
+        dims = {len(entry.embedding) for entry in entries}
+        for dim in dims - self._created:
             await self._create_index(dim)
         actions = [
             queries.bulk_action(
-                queries.index_name(self.index_prefix, len(entry.embedding)), tenant_id, entry
+                queries.write_alias(self.index_name(len(entry.embedding))), tenant_id, entry
             )
             for entry in entries
         ]
-        if actions:
-            await async_bulk(self.client, actions, refresh=self.refresh)
+        if not actions:
+            return
+        try:
+            await self._bulk(actions)
+        except BulkIndexError as exc:
+            # Our index was deleted under us (its write alias with it): make it again, with its
+            # mappings and aliases, and write once more (indexing by id is safe to repeat).
+            aliases = {queries.write_alias(self.index_name(dim)): dim for dim in dims}
+            gone = missing_targets(exc.errors)
+            if not gone or not gone <= aliases.keys():
+                raise
+            for alias in sorted(gone):
+                await self._create_index(aliases[alias])
+            await self._bulk(actions)
 
     async def delete(self, tenant_id: str, kind: Kind, entity_ids: Sequence[str]) -> None:
         if entity_ids:
@@ -75,12 +112,13 @@ class ElasticsearchBackend:
         await self._delete_by_query([self.index_prefix], tenant_id, queries.tenant_query(tenant_id))
 
     async def search(self, tenant_id: str, request: SearchRequest) -> list[SearchHit]:
+        request = queries.searchable(request)
         if request.k <= 0 or (request.vector is None and not request.text.strip()):
             return []
         if request.vector is None:
             index = self.index_prefix  # lexical only: the alias finds whichever dimension
         else:
-            index = queries.index_name(self.index_prefix, len(request.vector))
+            index = self.index_name(len(request.vector))
         if self.server_side_rrf and request.vector is not None:
             response = await self.client.search(
                 index=index,
@@ -97,27 +135,42 @@ class ElasticsearchBackend:
         await self.client.close()
 
     async def _create_index(self, dim: int) -> None:
+        index = self.index_name(dim)
         try:
-            await self.client.indices.create(
-                index=queries.index_name(self.index_prefix, dim),
-                settings=queries.index_settings(),
+            await self._writer.indices.create(
+                index=index,
+                settings=self.settings,
                 mappings=queries.index_mappings(dim),
-                aliases={self.index_prefix: {}},
+                aliases={self.index_prefix: {}, queries.write_alias(index): {}},
             )
         except BadRequestError as exc:
-            # Another worker created it first.
+            # Another worker created it first (or our own attempt before a timeout did).
             if exc.error != "resource_already_exists_exception":
                 raise
         self._created.add(dim)
 
+    async def _bulk(self, actions: list[dict[str, Any]]) -> None:
+        # require_alias: a write to a deleted index fails instead of auto-creating one with
+        # dynamic mappings (no vectors) and no aliases (invisible to lexical search).
+        await async_bulk(self._writer, actions, refresh=self.refresh, require_alias=True)
+
     async def _delete_by_query(
-        self, indexes: Sequence[str], tenant_id: str, query: dict[str, Any]
+        self,
+        indexes: Sequence[str],
+        tenant_id: str,
+        query: dict[str, Any],
+        *,
+        refresh_first: Sequence[str] | None = None,
     ) -> None:
         if not self.refresh:  # with it on, every write has already been refreshed
-            await self.client.indices.refresh(
-                index=list(indexes), ignore_unavailable=True, allow_no_indices=True
+            # Entries written moments ago may not be refreshed yet, and a delete-by-query only
+            # sees refreshed ones. Writes go to this layout's indexes only: refresh those, not
+            # every index behind the alias.
+            targets = refresh_first or [queries.layout_indexes(self.index_prefix, self.layout)]
+            await self._writer.indices.refresh(
+                index=list(targets), ignore_unavailable=True, allow_no_indices=True
             )
-        await self.client.delete_by_query(
+        await self._writer.delete_by_query(
             index=list(indexes),
             query=query,
             routing=tenant_id,
@@ -134,6 +187,7 @@ def make_elastic_backend(
     index_prefix: str = "wabotiq-search",
     server_side_rrf: bool = False,
     refresh: bool = False,
+    write_timeout_s: float = DEFAULT_WRITE_TIMEOUT_S,
 ) -> ElasticsearchBackend:
     """A backend with its own async client for the cluster at `url`."""
     return ElasticsearchBackend(
@@ -141,4 +195,5 @@ def make_elastic_backend(
         index_prefix=index_prefix,
         server_side_rrf=server_side_rrf,
         refresh=refresh,
+        write_timeout_s=write_timeout_s,
     )

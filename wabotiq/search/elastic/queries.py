@@ -1,15 +1,20 @@
 """Request bodies for Elasticsearch, built by pure functions so each can be checked on its own.
 
-One shared index per vector dimension (dims are fixed in a mapping) holds every tenant's entries;
-`routing=<tenant>` keeps a tenant on one shard and a `tenant_id` term inside every query keeps
-tenants apart. The tenant term goes inside the kNN `filter` too: that filter is applied during the
-graph search, whereas a bool filter beside a kNN query runs afterwards and can return fewer than k.
+One shared index per vector dimension (dims are fixed in a mapping) and layout (`layout_version`)
+holds every tenant's entries; `routing=<tenant>` keeps a tenant on one shard and a `tenant_id`
+term inside every query keeps tenants apart. The tenant term goes inside the kNN `filter` too:
+that filter is applied during the graph search, whereas a bool filter beside a kNN query runs
+afterwards and can return fewer than k.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from wabotiq.search.types import (
@@ -45,29 +50,75 @@ SYNONYMS: tuple[str, ...] = (
     "kinyozi, haircut, barber",
 )
 _FOLD = ["lowercase", "asciifolding"]
+MIN_GRAM, MAX_GRAM = 2, 15
+# Squared magnitudes below float32's smallest normal number: Elasticsearch sums the squares in
+# float32, so such a vector is (or is within rounding of) the zero vector it refuses.
+_TINY = 2.0**-126
 
 
-def index_name(prefix: str, dim: int) -> str:
-    """The shared index for vectors of `dim` dimensions."""
-    return f"{prefix}-{dim}"
+def layout_version(settings: Body, mappings: Body) -> str:
+    """A short digest of what an index fixes when it is created (analysis, mappings).
+
+    Inline synonyms and analyzers cannot change on an open index (`_reload_search_analyzers`
+    reloads only updateable synonym sets and files), so a new layout gets new indexes instead:
+    the digest goes into every index name and the backend's name, and the engine rebuilds each
+    tenant into the new index when it sees the backend name change."""
+    canonical = json.dumps([settings, mappings], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:8]
 
 
-def stale_indexes(names: Iterable[str], prefix: str, dim: int) -> list[str]:
-    """Our indexes for other dimensions among `names`: a tenant's entries there are outdated."""
-    pattern = re.compile(rf"{re.escape(prefix)}-(\d+)")
-    return sorted(
-        name
-        for name in names
-        if (found := pattern.fullmatch(name)) is not None and int(found.group(1)) != dim
-    )
+def index_name(prefix: str, dim: int, layout: str) -> str:
+    """The shared index for vectors of `dim` dimensions built with this layout."""
+    return f"{prefix}-{dim}-{layout}"
+
+
+def write_alias(index: str) -> str:
+    """The alias every write goes through with `require_alias`: when the index is deleted the
+    alias goes with it, so a write fails instead of auto-creating an index without mappings."""
+    return f"{index}-write"
+
+
+def layout_indexes(prefix: str, layout: str) -> str:
+    """An index pattern matching this layout's indexes (any dimension): the ones written to."""
+    return f"{prefix}-*-{layout}"
+
+
+def stale_indexes(names: Iterable[str], prefix: str, current: str) -> list[str]:
+    """Our indexes among `names` other than `current` (another dimension or layout, or named
+    before layouts were): a tenant's entries there are outdated."""
+    pattern = re.compile(rf"{re.escape(prefix)}-\d+(-[0-9a-f]+)?")
+    return sorted(name for name in names if pattern.fullmatch(name) and name != current)
+
+
+def usable_vector(vector: Sequence[float]) -> bool:
+    """Whether a `cosine` dense_vector takes this vector: Elasticsearch refuses one of zero
+    magnitude, at index time (the whole document) and at query time (the whole search)."""
+    squares = math.fsum(float(x) * float(x) for x in vector)
+    return math.isfinite(squares) and squares >= _TINY
+
+
+def searchable(request: SearchRequest) -> SearchRequest:
+    """The request without a vector cosine cannot compare (an all-zero embedding, e.g. of text
+    with nothing to embed): its kNN leg could only fail the search, so BM25 alone answers."""
+    if request.vector is not None and not usable_vector(request.vector):
+        return replace(request, vector=None)
+    return request
 
 
 def index_settings(synonyms: Sequence[str] = SYNONYMS) -> Body:
     return {
+        # The edge n-grams span MAX_GRAM - MIN_GRAM lengths. Today the limit (default 1) is
+        # checked for ngram filters and tokenizers only; stating it keeps the index valid where
+        # validation tightens, and costs nothing elsewhere.
+        "index": {"max_ngram_diff": MAX_GRAM - MIN_GRAM},
         "analysis": {
             "filter": {
                 "wabotiq_synonyms": {"type": "synonym_graph", "synonyms": list(synonyms)},
-                "wabotiq_edge_ngram": {"type": "edge_ngram", "min_gram": 2, "max_gram": 15},
+                "wabotiq_edge_ngram": {
+                    "type": "edge_ngram",
+                    "min_gram": MIN_GRAM,
+                    "max_gram": MAX_GRAM,
+                },
             },
             "analyzer": {
                 TEXT_ANALYZER: {"type": "custom", "tokenizer": "standard", "filter": _FOLD},
@@ -82,7 +133,7 @@ def index_settings(synonyms: Sequence[str] = SYNONYMS) -> Body:
                     "filter": [*_FOLD, "wabotiq_edge_ngram"],
                 },
             },
-        }
+        },
     }
 
 
@@ -132,8 +183,11 @@ def document(tenant_id: str, entry: SearchEntry) -> Body:
         "category_ids": list(entry.category_ids),
         "in_stock": entry.in_stock,
         "source": entry.source,
-        VECTOR_FIELD: [float(x) for x in entry.embedding],
     }
+    if usable_vector(entry.embedding):
+        doc[VECTOR_FIELD] = [float(x) for x in entry.embedding]
+    # else: indexed without a vector rather than refused. Cosine has no direction to compare for
+    # an all-zero embedding; the entry stays findable by its words and kNN simply skips it.
     if entry.price is not None:
         # A string keeps the exact amount in _source; the scaled_float field parses it.
         doc["price"] = str(entry.price)

@@ -72,3 +72,17 @@ def _matched(hit: Json) -> tuple[str, ...]:
     # A list of names, or a name -> score map when include_named_queries_score is set.
     matched = hit.get("matched_queries") or ()
     return tuple(name for name in (FULLTEXT, VECTOR) if name in matched)
+
+
+def missing_targets(errors: Sequence[Json]) -> set[str]:
+    """The targets of a failed bulk's items when every failure says its target does not exist
+    (`index_not_found_exception`: with `require_alias`, the alias is gone with its index);
+    empty when any item failed for another reason."""
+    targets: set[str] = set()
+    for failure in errors:
+        for item in failure.values():
+            error = item.get("error")
+            if not isinstance(error, Mapping) or error.get("type") != "index_not_found_exception":
+                return set()
+            targets.add(item["_index"])
+    return targets
