@@ -20,6 +20,7 @@ from wabotiq.graphql.cost import CostBuckets, CostCalculator
 from wabotiq.graphql.executor import FastExecutionContext
 from wabotiq.graphql.extensions.audit import AuditMutations
 from wabotiq.graphql.extensions.caches import ValidationCacheByText
+from wabotiq.graphql.extensions.document import DocumentChecks
 from wabotiq.graphql.extensions.guard import OperationGuard
 from wabotiq.graphql.extensions.masking import MaskUnexpectedErrors
 from wabotiq.graphql.requirements import RequirementIndex
@@ -110,6 +111,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         ParserCache,
         partial(AddValidationRules, limits),
         ValidationCacheByText,
+        partial(
+            DocumentChecks,
+            max_fragments=settings.max_fragments,
+            max_selections=settings.max_selections,
+            max_repeats=settings.max_field_repeats,
+        ),
         partial(
             OperationGuard,
             index=index,

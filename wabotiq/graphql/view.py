@@ -15,11 +15,14 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.file_uploads.utils import replace_placeholders_with_files
 from strawberry.http import GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from wabotiq.auth.authenticate import TenantSuspended, Unauthenticated, authenticate
 from wabotiq.auth.principal import ANONYMOUS
 from wabotiq.graphql.context import Context
+from wabotiq.graphql.extensions.document import operation_resolution_error
 from wabotiq.runtime import Runtime
 
 # A cross-site HTML form can post `multipart/form-data` without a CORS preflight, but it cannot
@@ -101,6 +104,17 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
                     400, "The GraphQL operation's `operationName` must be a string or null."
                 )
         return parsed
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as exc:
+            cause = exc.__cause__
+            if not isinstance(cause, CannotGetOperationTypeError):
+                raise
+            # A request error of a well-formed request: with `application/json` responses the
+            # GraphQL-over-HTTP spec wants 200 and an error, and nothing executed.
+            return ExecutionResult(data=None, errors=[operation_resolution_error(cause)])
 
     async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
         if not any(request.headers.get(name) for name in PREFLIGHT_HEADERS):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import CannotGetOperationTypeError
+
+from wabotiq.graphql.extensions.document import operation_resolution_error
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -19,6 +22,10 @@ class MaskUnexpectedErrors(MaskErrors):
         super().__init__(should_mask_error=is_unexpected)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if isinstance(error.original_error, CannotGetOperationTypeError):
+            # A request error Strawberry reports without a code (over the socket; HTTP answers
+            # it in the view): deliberate, so coded rather than masked.
+            return operation_resolution_error(error.original_error)
         request_id = getattr(self.execution_context.context, "request_id", "")
         return GraphQLError(
             message=f"Unexpected error. Quote request id {request_id} to support.",
