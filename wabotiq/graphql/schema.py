@@ -23,6 +23,7 @@ from wabotiq.graphql.extensions.caches import ValidationCacheByText
 from wabotiq.graphql.extensions.document import DocumentChecks
 from wabotiq.graphql.extensions.guard import OperationGuard
 from wabotiq.graphql.extensions.masking import MaskUnexpectedErrors
+from wabotiq.graphql.extensions.text import StorableText
 from wabotiq.graphql.requirements import RequirementIndex
 from wabotiq.graphql.scalars import SCALAR_MAP
 from wabotiq.resolvers.api_keys.mutations import ApiKeysMutations
@@ -124,6 +125,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             buckets=buckets,
             max_cost=settings.max_query_cost,
         ),
+        StorableText,
         AuditMutations,
         MaskUnexpectedErrors,
     ]
