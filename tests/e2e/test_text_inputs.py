@@ -8,8 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from httpx_ws import WebSocketDisconnect
 
 from tests.conftest import MakeTenant, TenantFixture, gql
+from tests.orders.test_order_events import socket
 from tests.resolvers.catalog.api import PRODUCT_CREATE, kes, list_products
 from tests.search.test_documents_api import DOCUMENTS, UPLOAD
 
@@ -175,3 +177,14 @@ async def test_an_uploaded_file_named_with_nul_is_refused(
     )
     listed = await gql(client, DOCUMENTS, {"first": 5}, headers=tenant.key_headers())
     assert listed["data"]["documents"]["totalCount"] == 0
+
+
+@pytest.mark.parametrize("field", ["X-Tenant-ID", "X-Tenant-API-Key"])
+async def test_socket_credentials_with_nul_are_refused_like_wrong_ones(
+    app: Any, tenant: TenantFixture, field: str
+) -> None:
+    headers = {**tenant.key_headers(), field: f"{tenant.key_headers()[field]}{NUL}"}
+    async with socket(app, headers) as ws:
+        with pytest.raises(WebSocketDisconnect) as closed:
+            await ws.receive_json(timeout=5)
+    assert closed.value.code == 4403
