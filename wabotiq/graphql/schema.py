@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from wabotiq.graphql.cost import CostBuckets, CostCalculator
+from wabotiq.graphql.defaults import make_defaults_printable
 from wabotiq.graphql.executor import FastExecutionContext
 from wabotiq.graphql.extensions.audit import AuditMutations
 from wabotiq.graphql.extensions.caches import ValidationCacheByText
@@ -135,10 +136,12 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 def contract_schema() -> strawberry.Schema:
     """The bare schema, for printing and comparing with `schema.graphql`."""
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=HIT_TYPES,  # the kinds of search hits, reached only through their interface
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
+    make_defaults_printable(schema._schema)
+    return schema
