@@ -135,6 +135,17 @@ async def test_fragments_spreading_each_other_in_a_cycle_get_the_spec_error(
     assert error["message"].startswith("Cannot spread fragment 'X1' within itself"), error
 
 
+async def test_fragments_sharing_a_name_get_the_spec_error(client: httpx.AsyncClient) -> None:
+    # Counted by name, the bodies of the other two would escape the selection bound.
+    body = " ".join(["__typename"] * 50)
+    twice = "query { ...F }" + f" fragment F on Query {{ {body} }}" * 3
+    response = await gql(client, twice)
+    assert response["_status"] == 200 and response.get("data") is None, response
+    assert {e["message"] for e in response["errors"]} == {
+        "There can be only one fragment named 'F'."
+    }
+
+
 async def test_fragment_definitions_are_bounded(settings: Settings, database_url: str) -> None:
     async with app_client(settings, database_url, max_fragments=4) as tight:
         assert await _code(tight, _fragments(4)) is None

@@ -6,16 +6,23 @@ from collections.abc import Iterator
 
 from graphql import (
     DocumentNode,
+    FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
     NoFragmentCyclesRule,
     OperationDefinitionNode,
+    UniqueFragmentNamesRule,
     validate,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 
-from wabotiq.graphql.shape import expanded_selections, fragment_definitions, most_repeated
+from wabotiq.graphql.shape import (
+    Fragments,
+    expanded_selections,
+    fragment_definitions,
+    most_repeated,
+)
 
 
 class OperationNameRequired(CannotGetOperationTypeError):
@@ -69,30 +76,32 @@ class DocumentChecks(SchemaExtension):
         yield
 
     def _over_bounds(self, schema: GraphQLSchema, document: DocumentNode) -> list[GraphQLError]:
+        count = sum(isinstance(d, FragmentDefinitionNode) for d in document.definitions)
+        if count > self.max_fragments:
+            limit, hint = self.max_fragments, "Inline some of them."
+            return [_limit_error("MAX_FRAGMENTS_EXCEEDED", "fragments", count, limit, hint)]
         fragments = fragment_definitions(document)
-        if len(fragments) > self.max_fragments:
-            hint = "Inline some of them."
-            found, limit = len(fragments), self.max_fragments
-            return [_limit_error("MAX_FRAGMENTS_EXCEEDED", "fragments", found, limit, hint)]
+        # Two fragments of one name, or fragments spreading each other, leave the counts
+        # without meaning: the spec's own error for them, from its one rule.
+        if len(fragments) < count:
+            return validate(schema, document, [UniqueFragmentNamesRule])
         selections = expanded_selections(document, fragments)
         if selections is None:
-            # Fragments that spread each other: the spec's own error, from its one rule.
             return validate(schema, document, [NoFragmentCyclesRule])
+        return self._size_errors(document, fragments, selections)
+
+    def _size_errors(
+        self, document: DocumentNode, fragments: Fragments, selections: int
+    ) -> list[GraphQLError]:
         if selections > self.max_selections:
-            hint = "Each fragment spread counts as the fragment's selections; ask for less."
             limit = self.max_selections
+            hint = "Each fragment spread counts as the fragment's selections; ask for less."
             return [_limit_error("MAX_SELECTIONS_EXCEEDED", "selections", selections, limit, hint)]
         repeats = most_repeated(document, fragments)  # walks `selections` nodes: now bounded
         if repeats > self.max_repeats:
-            return [
-                _limit_error(
-                    "MAX_FIELD_REPEATS_EXCEEDED",
-                    "selections of one field in one place",
-                    repeats,
-                    self.max_repeats,
-                    "Fields merged through fragments count too.",
-                )
-            ]
+            what, limit = "selections of one field in one place", self.max_repeats
+            hint = "Fields merged through fragments count too."
+            return [_limit_error("MAX_FIELD_REPEATS_EXCEEDED", what, repeats, limit, hint)]
         return []
 
 

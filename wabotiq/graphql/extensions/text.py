@@ -69,9 +69,12 @@ class _Literals(Visitor):
         return Visitor.BREAK
 
 
-def unstorable_literal(document: DocumentNode, text: str) -> tuple[StringValueNode, str] | None:
-    """The first string literal that cannot be stored, and where it is."""
-    if not (UNSTORABLE.search(text) or "\\u" in text):  # no escape, no such character
+def unstorable_literal(
+    document: DocumentNode, text: str | None
+) -> tuple[StringValueNode, str] | None:
+    """The first string literal that cannot be stored, and where it is (`text`, the document's
+    source if known, saves the walk when it has no such character and no escape)."""
+    if text is not None and not (UNSTORABLE.search(text) or "\\u" in text):
         return None
     literals = _Literals()
     visit(document, literals)
@@ -101,7 +104,7 @@ class StorableText(SchemaExtension):
                     f"{WHAT}: variable {path}.",
                     extensions={"code": "BAD_USER_INPUT", "variable": path},
                 )
-        found = unstorable_literal(document, ctx.query or "")
+        found = unstorable_literal(document, ctx.query)
         if found is not None:
             node, where = found
             return GraphQLError(
