@@ -1,4 +1,5 @@
-"""The Strawberry ASGI view: builds the typed context from what the middleware resolved."""
+"""The Strawberry ASGI view: strict request parsing with coded JSON refusals, and the typed
+context built from what the middleware resolved."""
 
 from __future__ import annotations
 
