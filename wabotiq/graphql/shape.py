@@ -5,14 +5,14 @@ into one response key pairwise (OverlappingFieldsCanBeMerged); Strawberry's dept
 limiters expand every fragment spread anew. So a small text can cost seconds. These counts take
 one pass over the selections, each fragment's size computed once.
 
-Measured with a throwaway script (CPU time, best of 9, this schema and rule set, a 2-core machine
-at load ~5; unloaded, about 0.6 of these), within the defaults MAX_FRAGMENTS=20,
-MAX_SELECTIONS=300, MAX_FIELD_REPEATS=10:
-  full introspection query (80 selections written, 239 expanded)      5.4 ms
-  27 aliases of `me { kind ×10 }` (297 selections)                   12.7 ms  the worst found
-  20 fragments of 15 selections                                      11.3 ms
-  10 fragments on Product spread in one selection set                 9.4 ms
-  `me { tenant { slug name } }` ×10, a chain of 10 fragments          2.1, 4.8 ms
+Measured with a throwaway script (CPU time, best of 9, this schema and rule set, a shared 2-core
+machine at load ~2.5), within the defaults MAX_FRAGMENTS=20, MAX_SELECTIONS=300,
+MAX_FIELD_REPEATS=10:
+  full introspection query (80 selections written, 239 expanded)      4.1 ms
+  27 aliases of `me { kind ×10 }` (297 selections)                    8.0 ms  the worst found
+  20 fragments of 15 selections                                       7.2 ms
+  10 fragments on Product spread in one selection set                 5.1 ms
+  `me { tenant { slug name } }` ×10, a chain of 10 fragments          1.9, 3.3 ms
 Without the bounds: 200 fragments spread at the root 250 ms, `me { kind }` ×125 82 ms,
 3,000 `__typename` 0.4 s, 20 fragments each spreading the next twice 3.1 s.
 """
