@@ -20,12 +20,15 @@ from strawberry.types import ExecutionContext
 
 from wabotiq.db.health import connection_error
 from wabotiq.graphql.cost import CostBuckets, CostCalculator
+from wabotiq.graphql.defaults import make_defaults_printable
 from wabotiq.graphql.executor import fast_execution_context
 from wabotiq.graphql.extensions.audit import AuditMutations
 from wabotiq.graphql.extensions.caches import ValidationCacheByText
+from wabotiq.graphql.extensions.document import DocumentChecks
 from wabotiq.graphql.extensions.guard import OperationGuard
 from wabotiq.graphql.extensions.masking import MaskUnexpectedErrors
 from wabotiq.graphql.extensions.operation_context import ContextPerOperation
+from wabotiq.graphql.extensions.text import StorableText
 from wabotiq.graphql.requirements import requirement_index
 from wabotiq.graphql.scalars import SCALAR_MAP
 from wabotiq.resolvers.api_keys.mutations import ApiKeysMutations
@@ -116,12 +119,19 @@ def build_schema(settings: Settings) -> Schema:
         partial(AddValidationRules, limits),
         ValidationCacheByText,
         partial(
+            DocumentChecks,
+            max_fragments=settings.max_fragments,
+            max_selections=settings.max_selections,
+            max_repeats=settings.max_field_repeats,
+        ),
+        partial(
             OperationGuard,
             index=index,
             calculator=calculator,
             buckets=buckets,
             max_cost=settings.max_query_cost,
         ),
+        StorableText,
         AuditMutations,
         MaskUnexpectedErrors,
     ]
@@ -149,10 +159,12 @@ class Schema(strawberry.Schema):
 
 def contract_schema() -> Schema:
     """The bare schema, for printing and comparing with `schema.graphql`."""
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=HIT_TYPES,  # the kinds of search hits, reached only through their interface
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
+    make_defaults_printable(schema._schema)
+    return schema
