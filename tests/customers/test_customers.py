@@ -156,8 +156,56 @@ async def test_update_changes_only_what_is_given(
     bad = await ok(
         client, UPDATE, {"input": {"id": customer_id, "preferredLanguage": "e"}}, headers
     )
-    assert _codes(bad) == ["INVALID"]
+    assert _codes(bad) == ["UNSUPPORTED_LANGUAGE"]
     assert bad["userErrors"][0]["field"] == ["input", "preferredLanguage"]
+
+
+async def test_preferred_language_is_one_we_serve(
+    client: httpx.AsyncClient, make_tenant: MakeTenant
+) -> None:
+    tenant = await make_tenant()
+    headers = tenant.key_headers()
+    for refused in ("klingon", "fr", "e", "", "xx-KE"):
+        made = await ok(
+            client,
+            CREATE,
+            {"input": {"phone": "0712345678", "preferredLanguage": refused}},
+            headers,
+        )
+        assert made["customer"] is None and _codes(made) == ["UNSUPPORTED_LANGUAGE"], made
+        assert made["userErrors"][0]["field"] == ["input", "preferredLanguage"]
+        assert "en (English)" in made["userErrors"][0]["message"]
+    listed = await ok(client, CUSTOMERS, {}, headers)
+    assert listed["totalCount"] == 0  # nothing stored
+
+    made = await ok(
+        client, CREATE, {"input": {"phone": "0712345678", "preferredLanguage": "EN"}}, headers
+    )
+    customer_id = made["customer"]["id"]
+    assert made["customer"]["preferredLanguage"] == "en"
+    spellings = {
+        "sw": "sw",
+        " SW ": "sw",
+        "Kiswahili": "sw",
+        "sw-KE": "sw",
+        "swa": "sw",
+        "Sheng": "sheng",
+        "en_GB": "en",
+        "English": "en",
+    }
+    for spelled, canonical in spellings.items():
+        changed = await ok(
+            client, UPDATE, {"input": {"id": customer_id, "preferredLanguage": spelled}}, headers
+        )
+        assert changed["userErrors"] == [], (spelled, changed)
+        assert changed["customer"]["preferredLanguage"] == canonical, spelled
+
+    refused = await ok(
+        client, UPDATE, {"input": {"id": customer_id, "preferredLanguage": "klingon"}}, headers
+    )
+    assert _codes(refused) == ["UNSUPPORTED_LANGUAGE"]
+    kept = await ok(client, CUSTOMER_BY_ID, {"id": customer_id}, headers)
+    assert kept["preferredLanguage"] == "en"  # the last accepted one, unchanged
 
 
 async def test_phone_and_notes_need_customers_view(

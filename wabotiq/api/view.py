@@ -1,15 +1,22 @@
-"""The Strawberry ASGI view: builds the typed context from what the middleware resolved."""
+"""The Strawberry ASGI view: strict request parsing with coded JSON refusals, and the typed
+context built from what the middleware resolved."""
 
 from __future__ import annotations
 
+import json
+from http import HTTPStatus
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.file_uploads.utils import replace_placeholders_with_files
+from strawberry.http import GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
@@ -17,6 +24,7 @@ from wabotiq.api.schema import LOADERS
 from wabotiq.api.sockets import TenantSocketHandler, socket_principal
 from wabotiq.auth.principal import ANONYMOUS
 from wabotiq.db.health import UNAVAILABLE_CODE as UNAVAILABLE
+from wabotiq.graphql.extensions.document import operation_resolution_error
 from wabotiq.resolvers.context import Context
 from wabotiq.resolvers.loaders import LoaderFactories, Loaders
 from wabotiq.runtime import Runtime
@@ -31,6 +39,26 @@ PREFLIGHT_HEADERS = (
     "apollo-require-preflight",
     "x-apollo-operation-name",
 )
+
+
+def http_error_response(exc: HTTPException) -> JSONResponse:
+    """A refused request as a GraphQL response body, coded by its status (e.g. BAD_REQUEST)."""
+    try:
+        code = HTTPStatus(exc.status_code).name
+    except ValueError:
+        code = "BAD_REQUEST"
+    body = {"errors": [{"message": exc.reason, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=exc.status_code)
+
+
+def _file_map(value: object) -> dict[str, list[str]]:
+    """The multipart `map`: form field name → the operation paths its file goes to."""
+    if not isinstance(value, dict) or not all(
+        isinstance(paths, list) and all(isinstance(path, str) for path in paths)
+        for paths in value.values()
+    ):
+        raise HTTPException(400, "The multipart `map` must map field names to lists of paths.")
+    return value
 
 
 class GraphQLView(GraphQL):  # type: ignore[type-arg]
@@ -50,12 +78,72 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
         Loaders.check(loaders)
         self.loader_factories = loaders
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        # As Strawberry's own `__call__`, but a refused request gets a JSON GraphQL error
+        # (clients parse every answer of this route as JSON) instead of plain text.
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:
+            response = http_error_response(exc)
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """JSON of a GraphQL-over-HTTP request: UTF-8, and an object (or a batch's array)."""
+        try:
+            text = data.decode() if isinstance(data, bytes) else data
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, "The request body must be UTF-8 encoded JSON.") from exc
+        try:
+            parsed = self.decode_json(text)
+        except json.JSONDecodeError as exc:
+            raise HTTPException(400, "Unable to parse request body as JSON") from exc
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "A GraphQL request must be a JSON object.")
+        return parsed
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        parsed = await super().parse_http_body(request)
+        for item in parsed if isinstance(parsed, list) else [parsed]:
+            if not isinstance(item.operation_name, str | None):
+                raise HTTPException(
+                    400, "The GraphQL operation's `operationName` must be a string or null."
+                )
+        return parsed
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as exc:
+            cause = exc.__cause__
+            if not isinstance(cause, CannotGetOperationTypeError):
+                raise
+            # A request error of a well-formed request: with `application/json` responses the
+            # GraphQL-over-HTTP spec wants 200 and an error, and nothing executed.
+            return ExecutionResult(data=None, errors=[operation_resolution_error(cause)])
+
     async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
         if not any(request.headers.get(name) for name in PREFLIGHT_HEADERS):
             raise HTTPException(
                 400, "Multipart requests need a non-simple header, e.g. GraphQL-Require-Preflight."
             )
-        return await super().parse_multipart(request)
+        try:
+            form = await request.get_form_data()
+        except ValueError as exc:
+            raise HTTPException(400, "Unable to parse the multipart body") from exc
+        fields = [form.form.get(name, "{}") for name in ("operations", "map")]
+        if not all(isinstance(field, str | bytes) for field in fields):
+            raise HTTPException(400, "The multipart `operations` and `map` must be JSON fields.")
+        operations, files_map = (self.parse_json(field) for field in fields)
+        try:
+            return replace_placeholders_with_files(operations, _file_map(files_map), form.files)
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            # The map names a missing file, or a path that is not in the operations.
+            raise HTTPException(400, "The multipart `map` does not match the request.") from exc
 
     async def execute_operation(
         self,

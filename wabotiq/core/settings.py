@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=12, ge=2)
     max_aliases: int = Field(default=30, ge=1)
     max_tokens: int = Field(default=5_000, ge=100)
+    # Bounds on what a document may make validation do, checked before validating it
+    # (`graphql/shape.py`). Measured worst cases within these defaults: see that module.
+    max_fragments: int = Field(default=20, ge=1)
+    max_selections: int = Field(default=300, ge=10)
+    max_field_repeats: int = Field(default=10, ge=1)
     max_query_cost: int = Field(default=1_000, ge=1)
     cost_bucket_capacity: int = Field(default=2_000, ge=1)
     cost_restore_rate: float = Field(default=100.0, gt=0)

@@ -4,6 +4,7 @@ and error masking. The schema itself (every area's root fields) is assembled in 
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -21,18 +22,26 @@ from strawberry.types import ExecutionContext
 from wabotiq.core.settings import Settings
 from wabotiq.db.health import connection_error
 from wabotiq.graphql.cost import CostBuckets, CostCalculator
+from wabotiq.graphql.defaults import make_defaults_printable
 from wabotiq.graphql.executor import fast_execution_context
 from wabotiq.graphql.extensions.audit import AuditMutations
 from wabotiq.graphql.extensions.caches import ValidationCacheByText
+from wabotiq.graphql.extensions.document import DocumentChecks
 from wabotiq.graphql.extensions.guard import OperationGuard
 from wabotiq.graphql.extensions.masking import MaskUnexpectedErrors
 from wabotiq.graphql.extensions.operation_context import ContextPerOperation
+from wabotiq.graphql.extensions.text import StorableText
 from wabotiq.graphql.requirements import requirement_index
 
 
 class Schema(strawberry.Schema):
-    """Logs errors as Strawberry does, except an unreachable database: that is noted in the
-    runtime's database health, which logs one line per outage instead of a traceback a request."""
+    """A Strawberry schema whose input defaults all print in introspection, and which logs
+    errors as Strawberry does, except an unreachable database: that is noted in the runtime's
+    database health, which logs one line per outage instead of a traceback a request."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        make_defaults_printable(self._schema)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -71,12 +80,19 @@ def configure(schema: Schema, settings: Settings) -> Schema:
         partial(AddValidationRules, limits),
         ValidationCacheByText,
         partial(
+            DocumentChecks,
+            max_fragments=settings.max_fragments,
+            max_selections=settings.max_selections,
+            max_repeats=settings.max_field_repeats,
+        ),
+        partial(
             OperationGuard,
             index=index,
             calculator=calculator,
             buckets=buckets,
             max_cost=settings.max_query_cost,
         ),
+        StorableText,
         AuditMutations,
         MaskUnexpectedErrors,
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import binascii
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Annotated, Generic, TypeVar
@@ -55,6 +56,29 @@ def to_global_id(type_name: str, raw_id: object) -> strawberry.ID:
     return strawberry.ID(global_id(type_name, raw_id))
 
 
+# Offsets and integer keys go to Postgres as bigint; ASCII digits only (`int()` also takes
+# signs, spaces, underscores and other scripts' digits, none of which we issue).
+BIGINT_MAX = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def _cursor_value(cursor: str, kind: str) -> str:
+    """What a cursor of `kind` holds; anything else raises ValueError."""
+    try:
+        found, _, value = decode_text(cursor).partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"Not a valid cursor: {cursor!r}") from exc
+    if found != kind or not value:
+        raise ValueError(f"Not a valid cursor: {cursor!r}")
+    return value
+
+
+def _bigint(value: str, cursor: str, *, most: int = BIGINT_MAX) -> int:
+    if _DIGITS.fullmatch(value) is None or int(value) > most:
+        raise ValueError(f"Not a valid cursor: {cursor!r}")
+    return int(value)
+
+
 def offset_cursor(offset: int) -> str:
     return encode_text(f"o:{offset}")
 
@@ -63,13 +87,7 @@ def offset_from_cursor(cursor: str | None) -> int:
     """The offset after `cursor`, 0 when none; a malformed cursor raises ValueError."""
     if cursor is None:
         return 0
-    try:
-        kind, _, value = decode_text(cursor).partition(":")
-        if kind == "o" and value.isdigit():
-            return int(value) + 1
-    except (binascii.Error, UnicodeDecodeError) as exc:
-        raise ValueError(f"Not a valid cursor: {cursor!r}") from exc
-    raise ValueError(f"Not a valid cursor: {cursor!r}")
+    return _bigint(_cursor_value(cursor, "o"), cursor, most=BIGINT_MAX - 1) + 1
 
 
 def key_cursor(key: object) -> str:
@@ -77,13 +95,12 @@ def key_cursor(key: object) -> str:
 
 
 def key_from_cursor(cursor: str) -> str:
-    try:
-        kind, _, value = decode_text(cursor).partition(":")
-    except (binascii.Error, UnicodeDecodeError) as exc:
-        raise ValueError(f"Not a valid cursor: {cursor!r}") from exc
-    if kind != "k" or not value:
-        raise ValueError(f"Not a valid cursor: {cursor!r}")
-    return value
+    return _cursor_value(cursor, "k")
+
+
+def int_key_from_cursor(cursor: str) -> int:
+    """The integer key (an id or a sequence: a bigint, not negative) of a keyset cursor."""
+    return _bigint(key_from_cursor(cursor), cursor)
 
 
 def offset_connection(

@@ -38,6 +38,10 @@ class Denial:
     fields: list[str]
     missing_scopes: list[str]
     unauthenticated: bool
+    # What each denied field accepts (None: no directive, so nobody).
+    requirements: list[Requirement | None]
+    # A signed-in user who chose no tenant (no `X-Tenant-ID`): scopes exist only in a tenant.
+    tenant_missing: bool
 
 
 def field_requirements(schema: GraphQLSchema) -> dict[tuple[str, str], Requirement | str]:
@@ -133,23 +137,26 @@ class RequirementIndex:
 
     def check(self, needs: Needs, principal: Principal) -> Denial | None:
         """None when the principal may run the operation, else what it lacks."""
-        denied: list[str] = []
+        denied: list[tuple[str, Requirement | None]] = []
         missing: set[str] = set()
         for coordinate, requirement in needs:
             if requirement is None:
-                denied.append(coordinate)
+                denied.append((coordinate, None))
                 continue
             if principal.is_authenticated and satisfies(principal.scopes, requirement):
                 continue
-            denied.append(coordinate)
+            denied.append((coordinate, requirement))
             closest = min(requirement, key=lambda alt: len(set(alt) - principal.scopes))
             missing.update(set(closest) - principal.scopes)
         if not denied:
             return None
+        no_tenant = principal.is_authenticated and principal.tenant is None
         return Denial(
-            fields=denied,
+            fields=[coordinate for coordinate, _ in denied],
             missing_scopes=sorted(missing),
             unauthenticated=not principal.is_authenticated,
+            requirements=[requirement for _, requirement in denied],
+            tenant_missing=no_tenant and bool(missing),
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wabotiq.graphql.errors import coded_error
-from wabotiq.graphql.relay import key_from_cursor, offset_from_cursor
+from wabotiq.graphql.relay import int_key_from_cursor, offset_from_cursor
 from wabotiq.resolvers.context import Info
 
 
@@ -26,7 +26,7 @@ def offset_page(info: Info, first: int, after: str | None) -> tuple[int, int]:
 def int_key_page(info: Info, first: int, after: str | None) -> tuple[int | None, int]:
     """`(key after which to continue, limit)` for keyset-cursor connections over integer keys."""
     try:
-        key = int(key_from_cursor(after)) if after else None
+        key = int_key_from_cursor(after) if after else None
     except ValueError as exc:
         raise coded_error(str(exc), "BAD_USER_INPUT") from exc
     return key, page_size(info, first)

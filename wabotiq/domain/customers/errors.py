@@ -12,6 +12,7 @@ class CustomerErrorCode(StrEnum):
     INVALID_PHONE = "INVALID_PHONE"
     DUPLICATE_PHONE = "DUPLICATE_PHONE"
     INVALID = "INVALID"
+    UNSUPPORTED_LANGUAGE = "UNSUPPORTED_LANGUAGE"
 
 
 class CustomerError(DomainError):

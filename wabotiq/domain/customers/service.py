@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -11,13 +10,13 @@ from tortoise.exceptions import IntegrityError
 
 from wabotiq.core.crypto import FieldCipher
 from wabotiq.domain.customers.errors import CustomerError, CustomerErrorCode
+from wabotiq.domain.customers.languages import canonical_language, served_languages
 from wabotiq.domain.customers.models import Customer
 from wabotiq.domain.customers.phone import normalise_phone
 
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 50
 MAX_NAME_LENGTH = 200
-_LANGUAGE = re.compile(r"^[a-z]{2,8}$")
 
 
 def _clean_tags(tags: Sequence[str]) -> list[str]:
@@ -41,14 +40,14 @@ def _clean_name(name: str) -> str:
 
 
 def _clean_language(language: str) -> str:
-    language = language.strip().lower()
-    if not _LANGUAGE.match(language):
+    code = canonical_language(language)
+    if code is None:
         raise CustomerError(
-            CustomerErrorCode.INVALID,
-            "A language code of 2 to 8 letters, e.g. en, sw, sheng.",
+            CustomerErrorCode.UNSUPPORTED_LANGUAGE,
+            f"We serve customers in {served_languages()}; not {language.strip()[:20]!r}.",
             field="preferredLanguage",
         )
-    return language
+    return code
 
 
 async def _ensure_phone_free(phone_hash: str, *, other_than: uuid.UUID | None = None) -> None:

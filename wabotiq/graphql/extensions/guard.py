@@ -11,7 +11,14 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
 from wabotiq.graphql.cost import CostBuckets, CostCalculator
-from wabotiq.graphql.requirements import Denial, RequirementIndex
+from wabotiq.graphql.requirements import Denial, Requirement, RequirementIndex
+
+
+def _accepts(requirement: Requirement | None) -> str:
+    """`a and b or c`: the scopes that open a field (outer list OR, inner list AND)."""
+    if not requirement:
+        return "no one (it carries no access rule)"
+    return " or ".join(" and ".join(alternative) for alternative in requirement)
 
 
 def denial_error(denial: Denial) -> GraphQLError:
@@ -20,16 +27,22 @@ def denial_error(denial: Denial) -> GraphQLError:
             f"Sign in to use: {', '.join(denial.fields)}.",
             extensions={"code": "UNAUTHENTICATED", "fields": denial.fields},
         )
+    needs = "; ".join(
+        f"{field} needs {_accepts(requirement)}"
+        for field, requirement in zip(denial.fields, denial.requirements, strict=True)
+    )
+    extensions = {"fields": denial.fields, "missingScopes": denial.missing_scopes}
+    if denial.tenant_missing:
+        return GraphQLError(
+            "No tenant chosen: send the X-Tenant-ID header with your token; scopes are granted "
+            f"per tenant. {needs}.",
+            extensions={"code": "TENANT_REQUIRED", **extensions},
+        )
     detail = (
         f" Missing scopes: {', '.join(denial.missing_scopes)}." if denial.missing_scopes else ""
     )
     return GraphQLError(
-        f"Not allowed: {', '.join(denial.fields)}.{detail}",
-        extensions={
-            "code": "FORBIDDEN",
-            "fields": denial.fields,
-            "missingScopes": denial.missing_scopes,
-        },
+        f"Not allowed: {needs}.{detail}", extensions={"code": "FORBIDDEN", **extensions}
     )
 
 

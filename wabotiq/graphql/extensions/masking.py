@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 
 from wabotiq.db.health import connection_error, unavailable_error
+from wabotiq.graphql.extensions.document import operation_resolution_error
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -31,6 +33,10 @@ class MaskUnexpectedErrors(MaskErrors):
         context = self.execution_context.context
         if connection_error(error.original_error) is not None:
             return unavailable(error, context.runtime.db_health.retry_after_s)
+        if isinstance(error.original_error, CannotGetOperationTypeError):
+            # A request error Strawberry reports without a code (over the socket; HTTP answers
+            # it in the view): deliberate, so coded rather than masked.
+            return operation_resolution_error(error.original_error)
         request_id = getattr(context, "request_id", "")
         return GraphQLError(
             message=f"Unexpected error. Quote request id {request_id} to support.",

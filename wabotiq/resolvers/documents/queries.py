@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -19,6 +18,7 @@ from wabotiq.graphql.relay import (
     keyset_connection,
     query_uuid,
 )
+from wabotiq.graphql.scalars import parse_instant
 from wabotiq.resolvers.context import Info
 from wabotiq.resolvers.documents.types import Document
 from wabotiq.resolvers.paging import page_size
@@ -33,7 +33,7 @@ def _after(cursor: str | None) -> DocumentKey | None:
         return None
     try:
         created_at, _, raw_id = key_from_cursor(cursor).partition("|")
-        return datetime.fromisoformat(created_at), uuid.UUID(raw_id)
+        return parse_instant(created_at), uuid.UUID(raw_id)
     except ValueError as exc:
         raise coded_error(f"Not a valid cursor: {cursor!r}", "BAD_USER_INPUT") from exc
 
