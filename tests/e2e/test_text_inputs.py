@@ -46,7 +46,7 @@ async def post(
 
 
 def refusal(body: dict[str, Any]) -> dict[str, Any]:
-    assert body["_status"] == 200 and body.get("data") is None, body
+    assert body["_status"] == 400 and body.get("data") is None, body
     [error] = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     assert "U+0000" in error["message"], error

@@ -51,6 +51,31 @@ def http_error_response(exc: HTTPException) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code)
 
 
+# Coded errors of requests refused before execution: the request was at fault, so over HTTP the
+# answer is a 4xx (the GraphQL-over-HTTP spec's 400 for request errors), not a 200.
+REQUEST_ERROR_CODES = frozenset(
+    {
+        "OPERATION_RESOLUTION_FAILURE",
+        "MAX_FRAGMENTS_EXCEEDED",
+        "MAX_SELECTIONS_EXCEEDED",
+        "MAX_FIELD_REPEATS_EXCEEDED",
+        "BAD_USER_INPUT",
+    }
+)
+
+
+def refused_before_execution(result: ExecutionResult) -> bool:
+    """No data and only request-level errors (no path: no field ran) of the codes above."""
+    return (
+        result.data is None
+        and bool(result.errors)
+        and all(
+            error.path is None and (error.extensions or {}).get("code") in REQUEST_ERROR_CODES
+            for error in result.errors or []
+        )
+    )
+
+
 def _file_map(value: object) -> dict[str, list[str]]:
     """The multipart `map`: form field name → the operation paths its file goes to."""
     if not isinstance(value, dict) or not all(
@@ -122,8 +147,8 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             cause = exc.__cause__
             if not isinstance(cause, CannotGetOperationTypeError):
                 raise
-            # A request error of a well-formed request: with `application/json` responses the
-            # GraphQL-over-HTTP spec wants 200 and an error, and nothing executed.
+            # A request error of a well-formed request: nothing executed; coded, and answered
+            # 400 like the other request errors (see `execute_operation`).
             return ExecutionResult(data=None, errors=[operation_resolution_error(cause)])
 
     async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
@@ -154,8 +179,10 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
         root_value: Any,
         sub_response: Response,
     ) -> Any:
-        """An operation the database failed to serve (masking turned its failure into
-        SERVICE_UNAVAILABLE) is answered 503 with `Retry-After` and that one error."""
+        """A request refused before anything ran (its operation cannot be picked, the document
+        is over its bounds, a variable holds text Postgres cannot store) is answered 400; an
+        operation the database failed to serve (masking turned its failure into
+        SERVICE_UNAVAILABLE) 503 with `Retry-After` and that one error."""
         result = await super().execute_operation(
             request=request,
             request_adapter=request_adapter,
@@ -165,6 +192,9 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             sub_response=sub_response,
         )
         if not isinstance(result, ExecutionResult):
+            return result
+        if refused_before_execution(result):
+            sub_response.status_code = 400
             return result
         error = next(
             (e for e in result.errors or [] if (e.extensions or {}).get("code") == UNAVAILABLE),
