@@ -148,7 +148,7 @@ class TenantSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
         return True
 
     def _running_denied(self, principal: Principal) -> bool:
-        index = requirement_index(self.schema._schema)  # type: ignore[attr-defined]
+        index = requirement_index(self.schema._schema)  # type: ignore[attr-defined]  # typed BaseSchema, is a Schema
         for operation in list(self.operations.values()):
             needs = _subscription_needs(index, operation.query, operation.operation_name)
             if needs is not None and index.check(needs, principal) is not None:

@@ -86,7 +86,7 @@ def _file_map(value: object) -> dict[str, list[str]]:
     return value
 
 
-class GraphQLView(GraphQL):  # type: ignore[type-arg]
+class GraphQLView(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TenantSocketHandler
 
     def __init__(
@@ -221,7 +221,7 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             client_key=client,
         )
 
-    async def on_ws_connect(self, context: Context) -> None:  # type: ignore[override]
+    async def on_ws_connect(self, context: Context) -> None:
         """The principal of a socket comes from `connection_init`, never from the client later
         (the socket re-runs those same credentials when its tenant's access changes)."""
         principal = await socket_principal(context.connection_params, self.runtime.signer)

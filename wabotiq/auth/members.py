@@ -6,6 +6,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from tortoise import connections
 
@@ -188,8 +189,8 @@ async def member_scopes(*, tenant_id: str, user_id: uuid.UUID) -> tuple[frozense
     return frozenset(_json_list(row["role_scopes"])), row["user_email"]
 
 
-def _json_list(value: object) -> list[str]:
-    return json.loads(value) if isinstance(value, str) else list(value or [])
+def _json_list(value: str | list[str] | None) -> list[str]:
+    return cast(list[str], json.loads(value)) if isinstance(value, str) else list(value or [])
 
 
 async def user_memberships(*, user_id: uuid.UUID) -> list[tuple[Membership, Role]]:

@@ -118,14 +118,14 @@ def decayed(counter: Counter | None, now: datetime) -> float:
     if counter is None:
         return 0.0
     elapsed = max((now - counter.counted_at).total_seconds(), 0.0)
-    return counter.failures * 0.5 ** (elapsed / HALF_LIFE.total_seconds())
+    return counter.failures * math.pow(0.5, elapsed / HALF_LIFE.total_seconds())
 
 
 def delay_s(excess: int, max_delay_s: int) -> int:
     """The wait after the `excess`-th failure beyond the free ones: 1, 2, 4 … up to the cap."""
     if excess <= 0:
         return 0
-    return min(2 ** min(excess - 1, MAX_EXPONENT), max_delay_s)
+    return min(1 << min(excess - 1, MAX_EXPONENT), max_delay_s)
 
 
 def counted(

@@ -47,16 +47,17 @@ class JwtSigner:
 
     def issue_access(self, user_id: uuid.UUID) -> tuple[str, int]:
         now = int(time.time())
+        expires = now + self._ttl
         claims = {
             "iss": self._issuer,
             "sub": str(user_id),
             "iat": now,
-            "exp": now + self._ttl,
+            "exp": expires,
             "jti": secrets.token_hex(8),
             "typ": "access",
         }
         header = {"alg": ALGORITHM, "kid": self._active}
-        return jwt.encode(header, claims, self._keys.get_by_kid(self._active)), claims["exp"]
+        return jwt.encode(header, claims, self._keys.get_by_kid(self._active)), expires
 
     def verify_access(self, token: str) -> AccessClaims:
         try:

@@ -20,7 +20,7 @@ class OutboxEvent(Model):
     aggregate_type = fields.CharField(max_length=32)
     aggregate_id = fields.CharField(max_length=64)
     event_type = fields.CharField(max_length=64)
-    payload = fields.JSONField(default=dict)
+    payload: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     dispatched_at = fields.DatetimeField(null=True)
 

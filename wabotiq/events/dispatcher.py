@@ -106,7 +106,7 @@ class Dispatcher:
         self._listener: asyncpg.Connection | None = None
 
     async def start(self) -> None:
-        self._listener = await asyncpg.connect(**self.listen_dsn)  # type: ignore[arg-type]
+        self._listener = await asyncpg.connect(**self.listen_dsn)
         await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
         self._task = asyncio.create_task(self._run())
 

@@ -3,6 +3,7 @@ and error masking. The schema itself (every area's root fields) is assembled in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -73,7 +74,7 @@ def configure(schema: Schema, settings: Settings) -> Schema:
     ]
     if not settings.introspection:
         limits.extend(DisableIntrospection().validation_rules)
-    extensions: list[type[SchemaExtension] | partial[SchemaExtension]] = [
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         ContextPerOperation,
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         ParserCache,
@@ -96,5 +97,5 @@ def configure(schema: Schema, settings: Settings) -> Schema:
         AuditMutations,
         MaskUnexpectedErrors,
     ]
-    schema.extensions = extensions  # type: ignore[assignment]
+    schema.extensions = tuple(extensions)
     return schema

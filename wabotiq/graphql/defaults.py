@@ -53,4 +53,4 @@ def make_defaults_printable(schema: GraphQLSchema) -> None:
         literal = sdl_literal(value.default_value, value.type)
         if literal is None:
             raise TypeError(f"No literal for the default {value.default_value!r}")
-        value.default = GraphQLDefaultInput(literal=literal)  # type: ignore[arg-type]
+        value.default = GraphQLDefaultInput(literal=literal)  # type: ignore[arg-type]  # typed ValueNode, built const

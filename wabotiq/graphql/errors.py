@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TypeVar, overload
 
 import strawberry
 from graphql import GraphQLError
@@ -24,6 +24,10 @@ class UserError:
     code: str = strawberry.field(description="What went wrong, for programs (e.g. NOT_FOUND).")
 
 
+@overload
+def user_error(exc: DomainError) -> UserError: ...
+@overload
+def user_error(exc: Exception) -> UserError | None: ...
 def user_error(exc: Exception) -> UserError | None:
     """The userError for a domain exception, or None when it is not one of ours."""
     if isinstance(exc, DomainError):

@@ -113,7 +113,7 @@ class FastExecutionContext(BaseExecutionContext):
                 plan.pure.append(plan_step)
             else:
                 if plan_step.kind in (OBJECT, OBJECT_LIST):
-                    child = self._plan(plan_step.object_type, plan_step.details)  # type: ignore[arg-type]
+                    child = self._plan(plan_step.object_type, plan_step.details)  # type: ignore[arg-type]  # set on object steps
                     plan_step.child = child if child is not None and child.shared else None
                 plan.rest.append(plan_step)
         if self.compile_plans and compilable(plan):
@@ -180,7 +180,7 @@ class FastExecutionContext(BaseExecutionContext):
         )
 
     # -- completion -----------------------------------------------------------------------
-    def complete_object_value(  # type: ignore[override]
+    def complete_object_value(
         self,
         return_type: GraphQLObjectType,
         field_details_list: Any,
@@ -283,7 +283,7 @@ class FastExecutionContext(BaseExecutionContext):
         try:
             value = run()
         except Exception as raw_error:  # noqa: BLE001 - handled as graphql-core would
-            self.handle_field_error(raw_error, field_type, step.details, path)  # type: ignore[arg-type]
+            self.handle_field_error(raw_error, field_type, step.details, path)  # type: ignore[arg-type]  # set on object steps
             return None
         if not self.is_awaitable(value):
             return value
@@ -312,7 +312,7 @@ class FastExecutionContext(BaseExecutionContext):
     def _complete_resolved(self, step: Step, value: Any, info: Any, path: Path) -> Any:
         completed = self._complete_plain(step, value, path)
         if completed is _GENERAL:  # outside any `except`: its errors carry no Fallback context
-            return self.complete_value(step.field_type, step.details, info, path, value, None)  # type: ignore[arg-type]
+            return self.complete_value(step.field_type, step.details, info, path, value, None)  # type: ignore[arg-type]  # set on object steps
         return completed
 
     def _object_field(self, parent: GraphQLObjectType, source: Any, step: Step, path: Path) -> Any:
@@ -330,7 +330,7 @@ class FastExecutionContext(BaseExecutionContext):
     def _complete_plain(self, step: Step, value: Any, path: Path) -> Any:
         """`value` (an object, or a list of them) completed by the child plan; _GENERAL when
         it needs graphql-core's path instead."""
-        child = step.child or self._plan(step.object_type, step.details)  # type: ignore[arg-type]
+        child = step.child or self._plan(step.object_type, step.details)  # type: ignore[arg-type]  # set on object steps
         shaped = isinstance(value, list | tuple) if step.is_list else value is not None
         if child is None or not shaped or value is Undefined or isinstance(value, Exception):
             return _GENERAL
@@ -348,7 +348,7 @@ class FastExecutionContext(BaseExecutionContext):
             return _GENERAL
         if step.is_list:
             return self._complete_items(step, child, value, pures, path)
-        return self._rest(child, step.object_type, value, path, pure)  # type: ignore[arg-type]
+        return self._rest(child, step.object_type, value, path, pure)  # type: ignore[arg-type]  # set on object steps
 
     def _complete_items(
         self, step: Step, child: Plan, values: Any, pures: list[Any], path: Path
@@ -365,7 +365,7 @@ class FastExecutionContext(BaseExecutionContext):
                     continue
                 item_path = Path(path, index, None)
                 try:  # inlined `_guard(..., item=True)`: this loop runs for every list item
-                    item = self._rest(child, object_type, value, item_path, pure)  # type: ignore[arg-type]
+                    item = self._rest(child, object_type, value, item_path, pure)  # type: ignore[arg-type]  # set on object steps
                 except Exception as raw_error:  # noqa: BLE001 - as graphql-core handles it
                     self.handle_field_error(raw_error, item_type, step.details, item_path)
                     item = None

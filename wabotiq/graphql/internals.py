@@ -227,8 +227,9 @@ class _Probe:
 @cache
 def probe_field(name: str) -> Any:
     """A field of a one-type schema built by the installed Strawberry."""
-    schema = strawberry.Schema(query=_Probe)
-    return schema._schema.query_type.fields[name]  # type: ignore[union-attr]
+    query = strawberry.Schema(query=_Probe)._schema.query_type
+    assert query is not None  # built with one
+    return query.fields[name]
 
 
 RELIANCES: tuple[Reliance, ...] = (

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 
 class _Lazy:
@@ -40,7 +43,7 @@ def lazy_fields(**computes: Callable[[Any], Any]) -> Callable[[type[T]], type[T]
     """Computes the named fields of a dataclass on first read (fields without a default)."""
 
     def apply(cls: type[T]) -> type[T]:
-        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        names = {f.name for f in dataclasses.fields(cls)}
         for name, compute in computes.items():
             if name not in names or name in vars(cls):
                 raise TypeError(f"{cls.__name__}.{name} is not a field without a default")

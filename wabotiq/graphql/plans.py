@@ -145,7 +145,7 @@ def leaf(step: Step, value: Any) -> Any:
     if isinstance(value, Exception) or optimized_is_awaitable(value):
         raise Fallback
     try:
-        coerced = step.leaf.coerce_output_value(value)  # type: ignore[union-attr]
+        coerced = step.leaf.coerce_output_value(value)  # type: ignore[union-attr]  # set on leaf steps
     except Exception as exc:  # noqa: BLE001 - graphql-core reports it properly
         raise Fallback from exc
     if coerced is None or coerced is Undefined:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Final, Literal
 from weakref import WeakKeyDictionary
 
 from graphql import (
@@ -14,6 +15,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLObjectType,
     GraphQLSchema,
+    Node,
     OperationDefinitionNode,
     TypeInfo,
     TypeInfoVisitor,
@@ -26,9 +28,11 @@ from wabotiq.auth.principal import Principal
 from wabotiq.auth.scopes import satisfies
 from wabotiq.graphql.directives import Public, RequiresScopes
 
-PUBLIC = "public"
+PUBLIC: Final = "public"
 CACHE_SIZE = 1000
 Requirement = tuple[tuple[str, ...], ...]
+# What a field is marked with: its scopes, or PUBLIC.
+Marked = Requirement | Literal["public"]
 # `(coordinate, requirement)`; None marks a root field with neither directive (denied).
 Needs = tuple[tuple[str, Requirement | None], ...]
 
@@ -44,9 +48,9 @@ class Denial:
     tenant_missing: bool
 
 
-def field_requirements(schema: GraphQLSchema) -> dict[tuple[str, str], Requirement | str]:
+def field_requirements(schema: GraphQLSchema) -> dict[tuple[str, str], Marked]:
     """`(type, field) -> scopes` for every field carrying `@requiresScopes`, or PUBLIC."""
-    found: dict[tuple[str, str], Requirement | str] = {}
+    found: dict[tuple[str, str], Marked] = {}
     for type_name, gql_type in schema.type_map.items():
         if not isinstance(gql_type, GraphQLObjectType) or type_name.startswith("__"):
             continue
@@ -65,7 +69,7 @@ def _reachable_fragments(document: DocumentNode, operation: OperationDefinitionN
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     seen: set[str] = set()
-    stack: list[object] = [operation]
+    stack: list[Node] = [operation]
 
     class Spreads(Visitor):
         def enter_fragment_spread(self, node: FragmentSpreadNode, *_: object) -> None:
@@ -75,7 +79,7 @@ def _reachable_fragments(document: DocumentNode, operation: OperationDefinitionN
                 stack.append(fragments[name])
 
     while stack:
-        visit(stack.pop(), Spreads())  # type: ignore[arg-type]
+        visit(stack.pop(), Spreads())
     return seen
 
 
@@ -132,7 +136,7 @@ class RequirementIndex:
                 continue
             if requirement is None and parent not in self.root_types:
                 continue
-            needs.append((f"{parent}.{name}", requirement))  # type: ignore[arg-type]
+            needs.append((f"{parent}.{name}", requirement))
         return tuple(needs)
 
     def check(self, needs: Needs, principal: Principal) -> Denial | None:

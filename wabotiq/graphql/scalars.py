@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 
 def parse_instant(value: str) -> datetime:
@@ -27,4 +28,4 @@ DateTime = strawberry.scalar(
     parse_value=parse_instant,
 )
 
-SCALAR_MAP = {datetime: DateTime}
+SCALAR_MAP: dict[object, ScalarDefinition] = {datetime: DateTime}

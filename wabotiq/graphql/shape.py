@@ -46,7 +46,10 @@ def _walk(selection_set: SelectionSetNode) -> tuple[int, list[str]]:
             count += 1
             if isinstance(selection, FragmentSpreadNode):
                 spreads.append(selection.name.value)
-            elif selection.selection_set is not None:
+            elif (
+                isinstance(selection, FieldNode | InlineFragmentNode)
+                and selection.selection_set is not None
+            ):
                 stack.append(selection.selection_set)
     return count, spreads
 

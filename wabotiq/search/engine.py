@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
 from wabotiq.db.connection import tenant_connection
 from wabotiq.search.backend import SearchBackend
@@ -151,10 +152,11 @@ class SearchEngine:
     async def count(self, tenant_id: str) -> int:
         """How many entries a full reindex writes at most (for progress bars)."""
         async with tenant_connection(tenant_id) as connection:
-            return await connection.fetchval(
+            total = await connection.fetchval(
                 "SELECT (SELECT count(*) FROM products) + (SELECT count(*) FROM services)"
                 " + (SELECT count(*) FROM document_chunks)"
             )
+        return cast(int, total)
 
     async def reindex(
         self, tenant_id: str, *, progress: Callable[[int], None] | None = None
@@ -256,8 +258,10 @@ class SearchEngine:
                 tenant_id, SearchRequest(text=text, vector=vector, filter=effective, k=pool)
             )
         if understood.cheap:
-            priced = [hit for hit in hits if hit.price is not None]
-            hits = sorted(priced, key=lambda hit: hit.price) + [h for h in hits if h.price is None]
+            priced = sorted(
+                ((hit.price, hit) for hit in hits if hit.price is not None), key=lambda p: p[0]
+            )
+            hits = [hit for _, hit in priced] + [h for h in hits if h.price is None]
         return SearchResults(understood=understood, filter=effective, hits=hits[:first])
 
     async def _category_ids(self, tenant_id: str, hint: str) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 
@@ -43,10 +43,12 @@ async def _rows(
 ) -> list[asyncpg.Record]:
     """`select`'s rows (its table aliased `t`) for these ids, or the next page by id."""
     if ids is not None:
-        return await connection.fetch(f"{select} WHERE t.id = ANY($1::uuid[])", list(ids))
-    return await connection.fetch(
-        f"{select} WHERE t.id > $1 ORDER BY t.id LIMIT {page}", after or uuid.UUID(int=0)
-    )
+        rows = await connection.fetch(f"{select} WHERE t.id = ANY($1::uuid[])", list(ids))
+    else:
+        rows = await connection.fetch(
+            f"{select} WHERE t.id > $1 ORDER BY t.id LIMIT {page}", after or uuid.UUID(int=0)
+        )
+    return cast(list[asyncpg.Record], rows)
 
 
 def _batch(

@@ -22,7 +22,7 @@ class Tenant(Model):
     status = fields.CharEnumField(TenantStatus, max_length=16, default=TenantStatus.ACTIVE)
     timezone = fields.CharField(max_length=64, default="Africa/Nairobi")
     currency = fields.CharField(max_length=3, default="KES")
-    languages = fields.JSONField(default=list)
+    languages: fields.JSONField[list[str]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

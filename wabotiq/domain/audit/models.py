@@ -15,10 +15,10 @@ class AuditEntry(Model):
     actor_id = fields.CharField(max_length=64, null=True)
     actor_label = fields.CharField(max_length=320, default="")
     operation = fields.CharField(max_length=100)
-    target_ids = fields.JSONField(default=list)
+    target_ids: fields.JSONField[list[str]] = fields.JSONField(default=list)
     outcome = fields.CharField(max_length=16)
     request_id = fields.CharField(max_length=64, default="")
-    details = fields.JSONField(default=dict)
+    details: fields.JSONField[dict[str, object]] = fields.JSONField(default=dict)
 
     class Meta:
         table = "audit_log"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -113,7 +113,7 @@ async def _fitting_staff(
     raise next(refusal for refusal in refusals if refusal is not None)
 
 
-async def _write(action: Any) -> None:
+async def _write(action: Awaitable[object]) -> None:
     """Run an INSERT/UPDATE of an appointment; the exclusion constraint's veto is SLOT_TAKEN."""
     try:
         await action

@@ -115,7 +115,9 @@ class Calendar:
                 self._at(closure.end_date + timedelta(days=1), time.min),
             )
         else:
-            span = (closure.starts_at, closure.ends_at)  # type: ignore[assignment]
+            # The table's CHECK: a closure without dates has both instants.
+            assert closure.starts_at is not None and closure.ends_at is not None
+            span = (closure.starts_at, closure.ends_at)
         self.closed.setdefault(closure.staff_id, []).append(span)
 
 
@@ -206,7 +208,9 @@ def _check_window(start: datetime, end: datetime) -> None:
         )
 
 
-def _starts(period: Span, earliest: datetime, latest_end: datetime, length: timedelta) -> list:
+def _starts(
+    period: Span, earliest: datetime, latest_end: datetime, length: timedelta
+) -> list[datetime]:
     """Grid starts (every SLOT_STEP from opening) at or after `earliest` that fit the period."""
     opens, closes = period
     skip = max(timedelta(0), earliest - opens)

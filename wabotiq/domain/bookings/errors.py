@@ -26,5 +26,7 @@ class BookingErrorCode(StrEnum):
 class BookingError(DomainError):
     """A refused bookings operation."""
 
+    code: BookingErrorCode
+
     def __init__(self, code: BookingErrorCode, message: str, *, field: str | None = None) -> None:
         super().__init__(code, message, field=field)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from wabotiq.domain.bookings.errors import BookingError, BookingErrorCode
 from wabotiq.domain.bookings.models import Service, ServiceVariant, Staff, StaffService
@@ -88,7 +88,7 @@ def _tags(value: Any, where: str) -> list[str]:
 def _located(exc: BookingError, where: str) -> BookingError:
     """A service-layer refusal, restated with where in the file it comes from."""
     name = f".{exc.field}" if exc.field else ""
-    return BookingError(exc.code, f"{where}{name}: {exc.message}", field="file")  # type: ignore[arg-type]
+    return BookingError(exc.code, f"{where}{name}: {exc.message}", field="file")
 
 
 def _weekly(weekly: Any) -> list[HoursInterval]:
@@ -152,13 +152,16 @@ class _Importer:
     async def _update(
         self, service: Service, item: Mapping[str, Any], duration: int, price: Price
     ) -> tuple[Service, bool]:
-        wanted: dict[str, Any] = {
+        wanted: ServiceChanges = {
             "name": str(item["name"]).strip(),
             "description": str(item.get("description") or "").strip(),
             "duration_minutes": duration,
             "tags": _tags(item.get("tags"), ""),
         }
-        changes: ServiceChanges = {k: v for k, v in wanted.items() if getattr(service, k) != v}  # type: ignore[assignment]
+        # The entries of `wanted` that differ (part of a ServiceChanges is one).
+        changes = cast(
+            ServiceChanges, {k: v for k, v in wanted.items() if getattr(service, k) != v}
+        )
         if service.price != price.amount or service.currency != price.currency.upper():
             changes["price"] = price
         if not changes:

@@ -28,7 +28,7 @@ class Service(Model):
     buffer_before_minutes = fields.IntField(default=0)
     buffer_after_minutes = fields.IntField(default=0)
     lead_time_minutes = fields.IntField(default=0)
-    tags = fields.JSONField(default=list)
+    tags: fields.JSONField[list[str]] = fields.JSONField(default=list)
     active = fields.BooleanField(default=True)
     archived_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import TypedDict
+from typing import Literal, TypedDict
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q, Subquery
@@ -47,6 +47,13 @@ class ServiceChanges(TypedDict, total=False):
     lead_time_minutes: int
     active: bool
     tags: Sequence[str]
+
+
+# The buffers' keys in `ServiceChanges` and their input field names.
+BUFFER_FIELDS: tuple[tuple[Literal["buffer_before_minutes", "buffer_after_minutes"], str], ...] = (
+    ("buffer_before_minutes", "bufferBeforeMinutes"),
+    ("buffer_after_minutes", "bufferAfterMinutes"),
+)
 
 
 class VariantChanges(TypedDict, total=False):
@@ -186,12 +193,9 @@ async def update_service(*, service_id: uuid.UUID, changes: ServiceChanges) -> S
         service.duration_minutes = _minutes(changes["duration_minutes"], "durationMinutes", low=1)
     if "price" in changes:
         service.price = await _amount(changes["price"], "price")
-    for key, field in (
-        ("buffer_before_minutes", "bufferBeforeMinutes"),
-        ("buffer_after_minutes", "bufferAfterMinutes"),
-    ):
+    for key, field in BUFFER_FIELDS:
         if key in changes:
-            setattr(service, key, _minutes(changes[key], field))  # type: ignore[literal-required]
+            setattr(service, key, _minutes(changes[key], field))
     if "lead_time_minutes" in changes:
         service.lead_time_minutes = _minutes(
             changes["lead_time_minutes"], "leadTimeMinutes", high=None

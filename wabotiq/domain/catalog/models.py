@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -40,9 +41,9 @@ class Product(Model):
     currency = fields.CharField(max_length=3)
     stock = fields.IntField(default=0)
     active = fields.BooleanField(default=True)
-    attributes = fields.JSONField(default=dict)
-    tags = fields.JSONField(default=list)
-    image_urls = fields.JSONField(default=list)
+    attributes: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    tags: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    image_urls: fields.JSONField[list[str]] = fields.JSONField(default=list)
     source = fields.CharEnumField(ProductSource, max_length=16, default=ProductSource.MANUAL)
     external_id = fields.CharField(max_length=128, null=True)
     archived_at = fields.DatetimeField(null=True)
@@ -57,7 +58,7 @@ class Variant(Model):
     id = fields.UUIDField(primary_key=True)
     product_id = fields.UUIDField()
     sku = fields.CharField(max_length=64, unique=True)
-    attributes = fields.JSONField(default=dict)
+    attributes: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     price = fields.DecimalField(max_digits=14, decimal_places=2, null=True)
     stock = fields.IntField(default=0)
     active = fields.BooleanField(default=True)

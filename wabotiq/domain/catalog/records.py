@@ -7,11 +7,16 @@ import uuid
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
 
-R = TypeVar("R")
+from wabotiq.domain.catalog.models import Category, Product, Variant
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+R = TypeVar("R", bound="DataclassInstance")
 
 # The three JSON columns of a product come back as one text, decoded with one call.
 PRODUCT_COLUMNS = (
@@ -38,9 +43,9 @@ def _json(value: Any, memo: dict[str, Any] | None = None) -> Any:
     return found
 
 
-def _from_model(cls: type[R], model: Any) -> R:
+def _from_model(cls: type[R], model: object) -> R:
     """A record from an ORM row of the same table (the field names match)."""
-    return cls(**{f.name: getattr(model, f.name) for f in fields(cls)})  # type: ignore[arg-type]
+    return cls(**{f.name: getattr(model, f.name) for f in fields(cls)})
 
 
 def effective_price(price: Decimal, sale_price: Decimal | None) -> Decimal:
@@ -70,7 +75,7 @@ class ProductRecord:
     updated_at: datetime
 
     @classmethod
-    def from_model(cls, model: Any) -> ProductRecord:
+    def from_model(cls, model: Product) -> ProductRecord:
         return _from_model(cls, model)
 
     @classmethod
@@ -113,7 +118,7 @@ class VariantRecord:
     updated_at: datetime
 
     @classmethod
-    def from_model(cls, model: Any) -> VariantRecord:
+    def from_model(cls, model: Variant) -> VariantRecord:
         return _from_model(cls, model)
 
     @classmethod
@@ -138,7 +143,7 @@ class CategoryRecord:
     created_at: datetime
 
     @classmethod
-    def from_model(cls, model: Any) -> CategoryRecord:
+    def from_model(cls, model: Category) -> CategoryRecord:
         return _from_model(cls, model)
 
     @classmethod

@@ -14,7 +14,7 @@ class Customer(Model):
     phone_hash = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=200, default="")
     preferred_language = fields.CharField(max_length=8, default="en")
-    tags = fields.JSONField(default=list)
+    tags: fields.JSONField[list[str]] = fields.JSONField(default=list)
     notes = fields.TextField(default="")
     opted_out_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

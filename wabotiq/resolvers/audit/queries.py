@@ -37,7 +37,7 @@ class AuditQueries:
             filter=AuditFilter(
                 operation=given.operation,
                 actor_id=given.actor_id,
-                outcome=Outcome(given.outcome.value) if given.outcome else None,
+                outcome=Outcome[given.outcome.name] if given.outcome else None,
                 since=given.since,
                 until=given.until,
             ),

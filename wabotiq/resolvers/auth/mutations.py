@@ -11,7 +11,7 @@ from wabotiq.auth import sessions
 from wabotiq.auth.members import accept_invitation
 from wabotiq.auth.throttle import LoginPolicy
 from wabotiq.graphql.directives import PUBLIC
-from wabotiq.graphql.errors import mutate, user_error
+from wabotiq.graphql.errors import UserError, mutate, user_error
 from wabotiq.graphql.relay import INPUT
 from wabotiq.resolvers.auth.types import (
     AuthSession,
@@ -25,11 +25,12 @@ from wabotiq.resolvers.auth.types import (
     User,
 )
 from wabotiq.resolvers.context import Info
+from wabotiq.tenancy.models import Tenant
 from wabotiq.tenancy.service import get_tenant, tenant_ref
 
 
 def _payload(
-    session: sessions.Session | None, errors: list, retry_after: int | None = None
+    session: sessions.Session | None, errors: list[UserError], retry_after: int | None = None
 ) -> SessionPayload:
     if session is None:
         return SessionPayload(session=None, user_errors=errors, retry_after_seconds=retry_after)
@@ -96,7 +97,7 @@ class AuthMutations:
     async def invitation_accept(
         self, info: Info, input: Annotated[InvitationAcceptInput, INPUT]
     ) -> InvitationAcceptPayload:
-        async def accept():  # type: ignore[no-untyped-def]
+        async def accept() -> Tenant:
             membership = await accept_invitation(
                 token=input.token, password=input.password, name=input.name
             )

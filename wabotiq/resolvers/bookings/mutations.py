@@ -3,7 +3,7 @@ map the result. Appointment mutations live in `appointment_mutations`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast, overload
 
 import strawberry
 
@@ -49,6 +49,10 @@ from wabotiq.resolvers.inputs import IdInput
 EDIT = scopes(["services:edit"])
 
 
+@overload
+def price(money: MoneyInput) -> Price: ...
+@overload
+def price(money: MoneyInput | None) -> Price | None: ...
 def price(money: MoneyInput | None) -> Price | None:
     return None if money is None else Price(amount=money.amount, currency=money.currency)
 
@@ -115,18 +119,21 @@ class ServicesMutations:
         self, info: Info, input: Annotated[ServiceUpdateInput, INPUT]
     ) -> ServicePayload:
         audit_target(info, input.id)
-        changes = changes_of(
-            input,
-            (
-                "code",
-                "name",
-                "description",
-                "duration_minutes",
-                "buffer_before_minutes",
-                "buffer_after_minutes",
-                "lead_time_minutes",
-                "active",
-                "tags",
+        changes = cast(
+            booking_service.ServiceChanges,
+            changes_of(
+                input,
+                (
+                    "code",
+                    "name",
+                    "description",
+                    "duration_minutes",
+                    "buffer_before_minutes",
+                    "buffer_after_minutes",
+                    "lead_time_minutes",
+                    "active",
+                    "tags",
+                ),
             ),
         )
         if input.price is not None:
@@ -134,7 +141,7 @@ class ServicesMutations:
         service, errors = await mutate(
             lambda: booking_service.update_service(
                 service_id=uuid_from_global_id(input.id, "Service"),
-                changes=changes,  # type: ignore[arg-type]
+                changes=changes,
             )
         )
         return _service_payload(info, service, errors)
@@ -172,7 +179,7 @@ class ServicesMutations:
         self, info: Info, input: Annotated[ServiceVariantUpdateInput, INPUT]
     ) -> ServiceVariantPayload:
         audit_target(info, input.id)
-        changes = changes_of(input, ("name", "position"))
+        changes = cast(booking_service.VariantChanges, changes_of(input, ("name", "position")))
         if input.duration_minutes is not strawberry.UNSET:
             changes["duration_minutes"] = input.duration_minutes
         if input.price is not strawberry.UNSET:
@@ -180,7 +187,7 @@ class ServicesMutations:
         variant, errors = await mutate(
             lambda: booking_service.update_variant(
                 variant_id=uuid_from_global_id(input.id, "ServiceVariant"),
-                changes=changes,  # type: ignore[arg-type]
+                changes=changes,
             )
         )
         return await _variant_result(info, variant, errors)
@@ -219,14 +226,14 @@ class ServicesMutations:
         audit_target(info, input.id)
 
         async def action() -> Any:
-            changes = changes_of(input, ("name", "active"))
+            changes = cast(booking_service.StaffChanges, changes_of(input, ("name", "active")))
             if input.service_ids is not None:
                 changes["service_ids"] = [
                     uuid_from_global_id(i, "Service") for i in input.service_ids
                 ]
             return await booking_service.update_staff(
                 staff_id=uuid_from_global_id(input.id, "Staff"),
-                changes=changes,  # type: ignore[arg-type]
+                changes=changes,
             )
 
         staff, errors = await mutate(action)

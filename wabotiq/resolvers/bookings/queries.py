@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, TypeVar
 
 import strawberry
+from strawberry.types.arguments import StrawberryArgumentAnnotation
 
 from wabotiq.core.errors import DomainError
 from wabotiq.domain.bookings import appointments as appointment_service
@@ -50,7 +51,7 @@ async def refused_as_error(action: Awaitable[T]) -> T:
         raise coded_error(exc.message, "BAD_USER_INPUT", reason=str(exc.code)) from exc
 
 
-def _arg(description: str) -> strawberry.argument:  # type: ignore[valid-type]
+def _arg(description: str) -> StrawberryArgumentAnnotation:
     return strawberry.argument(description=description)
 
 

@@ -75,6 +75,7 @@ class GeminiEmbedder:
         except (httpx.HTTPError, errors.UnknownApiResponseError) as exc:
             raise EmbeddingError(PROVIDER, str(exc) or type(exc).__name__) from exc
         embeddings = response.embeddings or []
-        if len(embeddings) != len(batch) or any(item.values is None for item in embeddings):
-            raise EmbeddingError(PROVIDER, f"{len(batch)} inputs, {len(embeddings)} vectors back")
-        return unit_rows([item.values for item in embeddings], dim=self.dim, provider=PROVIDER)
+        vectors = [item.values for item in embeddings if item.values is not None]
+        if len(embeddings) != len(batch) or len(vectors) != len(batch):
+            raise EmbeddingError(PROVIDER, f"{len(batch)} inputs, {len(vectors)} vectors back")
+        return unit_rows(vectors, dim=self.dim, provider=PROVIDER)

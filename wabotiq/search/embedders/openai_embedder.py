@@ -60,7 +60,7 @@ class OpenAIEmbedder:
         self._client = openai.AsyncOpenAI(
             api_key=api_key,
             base_url=base_url,
-            http_client=http_client,  # type: ignore[arg-type]
+            http_client=http_client,  # type: ignore[arg-type]  # httpx works, see above
             max_retries=max_retries,
         )
 

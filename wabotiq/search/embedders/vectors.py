@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from wabotiq.search.embedder import Vector
 from wabotiq.search.embedders.errors import EmbeddingError
 
 
-def unit_rows(rows: Any, *, dim: int, provider: str) -> list[Vector]:
+def unit_rows(rows: npt.ArrayLike, *, dim: int, provider: str) -> list[Vector]:
     """Rows scaled to unit length as lists of floats, after checking their size.
 
     Providers do not all normalise (Gemini's shortened vectors are not unit length), and a vector
