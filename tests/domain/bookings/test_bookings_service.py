@@ -171,6 +171,43 @@ async def salon(make_tenant: MakeTenant, settings: Settings) -> Salon:
     return await open_salon(make_tenant, settings)
 
 
+# Prices -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "stored"),
+    [
+        ("1500", "1500.00"), ("0.5", "0.50"), ("-0", "0.00"), ("999999999999.99", None),
+        ("-1", C.INVALID), ("10.005", C.INVALID), ("1000000000000", C.INVALID),
+        ("NaN", C.INVALID), ("sNaN", C.INVALID), ("Infinity", C.INVALID),
+    ],
+)  # fmt: skip
+async def test_service_and_variant_prices_are_amounts_a_price_column_holds(
+    salon: Salon, amount: str, stored: str | None
+) -> None:
+    """Any Decimal a client can send (GraphQL's Decimal reads "NaN" too) is an amount in
+    cents from 0 to 999999999999.99, or an INVALID price: never an unexpected error."""
+    price = Price(Decimal(amount), "KES")
+    create = {
+        "service": lambda: create_service(
+            code="PRICED", name="Priced", description="", duration_minutes=30, price=price
+        ),
+        "variant": lambda: create_variant(
+            service_id=salon.service.id, name="Priced", duration_minutes=None, price=price
+        ),
+    }
+    for kind, call in create.items():
+        if stored == C.INVALID:
+            code, field, _ = await salon.refused(call)
+            assert (kind, code, field) == (kind, C.INVALID, "price")
+            continue
+        made = await salon.atomic(call)
+        kept = await salon.read(lambda m=made: type(m).get(id=m.id))
+        assert str(made.price) == str(kept.price) == (stored or amount), kind
+    services = await salon.read(lambda: Service.all().count())
+    assert services == (1 if stored == C.INVALID else 2)
+
+
 # Availability -----------------------------------------------------------------------------
 
 
