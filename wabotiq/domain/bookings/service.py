@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Literal, TypedDict
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from wabotiq.tenancy.models import Tenant
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("999999999999.99")  # what a price column, numeric(14,2), holds
 MAX_MINUTES = 1440
 
 
@@ -97,15 +98,18 @@ async def _amount(price: Price, field: str) -> Decimal:
         raise BookingError(
             BookingErrorCode.CURRENCY_MISMATCH, f"Prices are in {currency}.", field=field
         )
-    try:
-        exact = price.amount.quantize(CENT)
-    except InvalidOperation as exc:
-        raise BookingError(BookingErrorCode.INVALID, "Not an amount.", field=field) from exc
-    if price.amount < 0 or exact != price.amount:
+    amount = price.amount
+    if not amount.is_finite():  # NaN compares with nothing, Infinity has no cents
+        raise BookingError(BookingErrorCode.INVALID, "Not an amount.", field=field)
+    if not 0 <= amount <= MAX_AMOUNT:
         raise BookingError(
-            BookingErrorCode.INVALID, "Use a non-negative amount in cents.", field=field
+            BookingErrorCode.INVALID, f"Use an amount from 0 to {MAX_AMOUNT}.", field=field
         )
-    return exact
+    exact = amount.quantize(CENT)
+    if exact != amount:
+        raise BookingError(BookingErrorCode.INVALID, "Use an amount in cents.", field=field)
+    # abs(): -0 passes the sign check, and the database stores it as 0.00, not -0.00.
+    return abs(exact)
 
 
 async def _check_code(code: str, *, own_id: uuid.UUID | None = None) -> str:

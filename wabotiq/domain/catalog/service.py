@@ -97,7 +97,8 @@ def _amount(value: Decimal, field: str) -> Decimal:
         raise _invalid("An amount is between 0 and 999999999999.99.", field)
     if value != value.quantize(CENT):
         raise _invalid("An amount has at most two decimal places.", field)
-    return value.quantize(CENT)
+    # abs(): -0 passes the sign check, and the database stores it as 0.00, not -0.00.
+    return abs(value.quantize(CENT))
 
 
 def _prices(price: Decimal, sale_price: Decimal | None) -> tuple[Decimal, Decimal | None]:

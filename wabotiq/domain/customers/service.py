@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
@@ -118,23 +119,27 @@ async def update_customer(
 ) -> Customer:
     """Change the given fields of a customer; omitted ones stay as they are."""
     customer = await get_customer(customer_id=customer_id)
+    changes: dict[str, Any] = {}
     if phone is not None:
         e164 = normalise_phone(phone)
-        customer.phone_hash = cipher.lookup_hash(e164)
-        await _ensure_phone_free(customer.phone_hash, other_than=customer.id)
-        customer.phone_encrypted = cipher.encrypt(e164)
+        changes["phone_hash"] = cipher.lookup_hash(e164)
+        await _ensure_phone_free(changes["phone_hash"], other_than=customer.id)
+        changes["phone_encrypted"] = cipher.encrypt(e164)
     if name is not None:
-        customer.name = _clean_name(name)
+        changes["name"] = _clean_name(name)
     if preferred_language is not None:
-        customer.preferred_language = _clean_language(preferred_language)
+        changes["preferred_language"] = _clean_language(preferred_language)
     if tags is not None:
-        customer.tags = _clean_tags(tags)
+        changes["tags"] = _clean_tags(tags)
     if notes is not None:
-        customer.notes = notes
+        changes["notes"] = notes
     if opted_out is not None:
-        customer.opted_out_at = _opted_out_at(opted_out, customer.opted_out_at)
+        changes["opted_out_at"] = _opted_out_at(opted_out, customer.opted_out_at)
+    customer.update_from_dict(changes)
     try:
-        await customer.save()
+        # The changed columns only: a full save would write back what it read of the others,
+        # undoing a concurrent change to them.
+        await customer.save(update_fields=[*changes, "updated_at"])
     except IntegrityError as exc:
         raise CustomerError(
             CustomerErrorCode.DUPLICATE_PHONE, "A customer with this phone exists.", field="phone"

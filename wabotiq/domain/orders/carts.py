@@ -16,6 +16,8 @@ from wabotiq.domain.orders.models import Cart, CartLine, CartStatus
 
 CENT = Decimal("0.01")
 MAX_QUANTITY = 10_000
+# The most an order's money columns (numeric(14,2)) hold: no cart may grow past it.
+MAX_TOTAL = Decimal("999999999999.99")
 
 
 def money(amount: Decimal) -> Decimal:
@@ -87,6 +89,22 @@ def _check_stock(product: Product, variant: Variant | None, quantity: int) -> No
         )
 
 
+async def _check_total(
+    cart: Cart, line: CartLine | None, unit_price: Decimal, quantity: int
+) -> None:
+    """INVALID when the cart, with `line` (None: a new one) at `quantity`, would cost more than
+    an order can hold."""
+    others = [
+        kept for kept in await cart_lines(cart_id=cart.id) if line is None or kept.id != line.id
+    ]
+    if cart_subtotal(others) + unit_price * quantity > MAX_TOTAL:
+        raise OrderError(
+            OrderErrorCode.INVALID,
+            f"A cart's total is at most {MAX_TOTAL}; order fewer.",
+            field="quantity",
+        )
+
+
 async def active_cart(*, customer_id: uuid.UUID) -> Cart | None:
     """The customer's active cart, or None."""
     return await Cart.get_or_none(customer_id=customer_id, status=CartStatus.ACTIVE)
@@ -139,6 +157,8 @@ async def add_cart_line(
     total = quantity + (line.quantity if line else 0)
     _check_quantity(total)
     _check_stock(product, variant, total)
+    unit_price = line.unit_price if line else effective_price(product, variant)
+    await _check_total(cart, line, unit_price, total)
     if line is None:
         await CartLine.create(
             id=uuid.uuid4(),
@@ -146,7 +166,7 @@ async def add_cart_line(
             product_id=product.id,
             variant_id=variant_id,
             quantity=quantity,
-            unit_price=effective_price(product, variant),
+            unit_price=unit_price,
             currency=product.currency,
         )
     else:
@@ -173,6 +193,7 @@ async def update_cart_line(*, line_id: uuid.UUID, quantity: int) -> Cart:
         return await _remove(line, cart)
     product, variant = await _purchasable(line.product_id, line.variant_id)
     _check_stock(product, variant, quantity)
+    await _check_total(cart, line, line.unit_price, quantity)
     line.quantity = quantity
     await line.save(update_fields=["quantity", "updated_at"])
     await cart.save(update_fields=["updated_at"])

@@ -63,6 +63,15 @@ async def _next_sequence() -> int:
     return int(rows[0]["last_number"])
 
 
+def _for_sale(product: Product | None, variant: Variant | None, line: CartLine) -> bool:
+    """Whether a cart line's product, and the variant it names if any, are still for sale."""
+    if product is None or not product.active or product.archived_at is not None:
+        return False
+    if line.variant_id is None:
+        return True
+    return variant is not None and variant.active and variant.archived_at is None
+
+
 async def _order_lines(order_id: uuid.UUID, lines: list[CartLine]) -> list[OrderLine]:
     products = {p.id: p for p in await Product.filter(id__in={line.product_id for line in lines})}
     variant_ids = {line.variant_id for line in lines if line.variant_id}
@@ -71,7 +80,7 @@ async def _order_lines(order_id: uuid.UUID, lines: list[CartLine]) -> list[Order
     for position, line in enumerate(lines, start=1):
         product = products.get(line.product_id)
         variant = variants.get(line.variant_id) if line.variant_id else None
-        if product is None or not product.active or product.archived_at is not None:
+        if product is None or not _for_sale(product, variant, line):
             raise OrderError(
                 OrderErrorCode.PRODUCT_UNAVAILABLE,
                 "A product in the cart is no longer for sale; remove it first.",
