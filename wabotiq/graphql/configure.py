@@ -29,6 +29,7 @@ from wabotiq.graphql.extensions.audit import AuditMutations
 from wabotiq.graphql.extensions.caches import ValidationCacheByText
 from wabotiq.graphql.extensions.document import DocumentChecks
 from wabotiq.graphql.extensions.guard import OperationGuard
+from wabotiq.graphql.extensions.literals import LocateLiteralErrors
 from wabotiq.graphql.extensions.masking import MaskUnexpectedErrors
 from wabotiq.graphql.extensions.operation_context import ContextPerOperation
 from wabotiq.graphql.extensions.text import StorableText
@@ -79,6 +80,7 @@ def configure(schema: Schema, settings: Settings) -> Schema:
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         ParserCache,
         partial(AddValidationRules, limits),
+        LocateLiteralErrors,
         ValidationCacheByText,
         partial(
             DocumentChecks,

@@ -3,6 +3,8 @@ unreachable database reaches them as SERVICE_UNAVAILABLE."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.schema.exceptions import CannotGetOperationTypeError
@@ -12,7 +14,7 @@ from wabotiq.graphql.extensions.document import operation_resolution_error
 
 
 def is_unexpected(error: GraphQLError) -> bool:
-    """Our deliberate errors carry a code; validation errors have no original error."""
+    """Our deliberate errors carry a code; graphql-core's own have no original error."""
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
         return False
@@ -26,8 +28,20 @@ def unavailable(error: GraphQLError, retry_after_s: int) -> GraphQLError:
 
 
 class MaskUnexpectedErrors(MaskErrors):
+    """Masks unexpected errors, never the document's validation errors: a scalar refusing a
+    literal (`DateTime needs a UTC offset`) is reported with its ValueError as the original
+    error, which is how scalars refuse, not a failure."""
+
     def __init__(self) -> None:
-        super().__init__(should_mask_error=is_unexpected)
+        super().__init__(should_mask_error=self._masks)
+        self._refusals: list[GraphQLError] = []
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        self._refusals = list(self.execution_context.pre_execution_errors or ())
+
+    def _masks(self, error: GraphQLError) -> bool:
+        return is_unexpected(error) and not any(error is refusal for refusal in self._refusals)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context
