@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from tests.conftest import MakeTenant, TenantFixture, gql
-from tests.orders.test_order_events import acknowledged, listening, socket
-from tests.test_hardening import app_client
+from tests.support.apps import app_client
+from tests.support.sockets import acknowledged, listening, socket
 from wabotiq.core.settings import Settings
 
 CREATE = 'mutation Create { customerCreate(input: {phone: "0712345678"}) { customer { id } } }'

@@ -11,9 +11,9 @@ import pytest
 from httpx_ws import WebSocketDisconnect
 
 from tests.conftest import MakeTenant, TenantFixture, gql
-from tests.orders.test_order_events import socket
-from tests.resolvers.catalog.api import PRODUCT_CREATE, kes, list_products
-from tests.search.test_documents_api import DOCUMENTS, UPLOAD
+from tests.factories.catalog import PRODUCT_CREATE, kes, list_products
+from tests.factories.documents import DOCUMENTS, UPLOAD
+from tests.support.sockets import socket
 
 CUSTOMER_CREATE = """
 mutation($input: CustomerCreateInput!) {
