@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import pytest
 from cryptography.fernet import Fernet
 
@@ -41,3 +44,6 @@ def test_lookup_hash_is_stable_per_key_and_differs_across_keys():
     assert one.lookup_hash("+254712345678") == one.lookup_hash("+254712345678")
     assert one.lookup_hash("+254712345678") != two.lookup_hash("+254712345678")
     assert one.lookup_hash("+254712345678") != one.lookup_hash("+254712345679")
+    # HMAC-SHA256 keyed with LOOKUP_HASH_KEY: without the key, the hash cannot be recomputed.
+    keyed = hmac.new(b"a" * 43, b"+254712345678", hashlib.sha256).hexdigest()
+    assert one.lookup_hash("+254712345678") == keyed

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
 import httpx
+from cryptography.fernet import Fernet
 
 from tests.conftest import MakeTenant, gql
 from tests.factories.orders import (
@@ -14,6 +17,7 @@ from tests.factories.orders import (
     ok,
     place_order,
 )
+from wabotiq.core.settings import Settings
 from wabotiq.core.tenant import schema_for
 from wabotiq.db.connection import get_pool
 
@@ -93,18 +97,25 @@ async def test_invalid_phone_is_a_user_error(
 
 
 async def test_phone_is_stored_encrypted_with_a_keyed_hash(
-    client: httpx.AsyncClient, make_tenant: MakeTenant
+    client: httpx.AsyncClient, make_tenant: MakeTenant, settings: Settings
 ) -> None:
     tenant = await make_tenant()
-    await ok(client, CREATE, {"input": {"phone": "+254712345678"}}, tenant.key_headers())
+    # A local spelling: what is stored is derived from the normalised E.164 number.
+    await ok(client, CREATE, {"input": {"phone": "0712 345 678"}}, tenant.key_headers())
     async with get_pool().acquire() as connection:
         row = await connection.fetchrow(
             f"SELECT phone_encrypted, phone_hash FROM {schema_for(tenant.id)}.customers"
         )
     for stored in (row["phone_encrypted"], row["phone_hash"]):
         assert "712345678" not in stored
-    assert row["phone_encrypted"].startswith("gAAAAA")  # a Fernet token
-    assert len(row["phone_hash"]) == 64
+    # The lookup hash is HMAC-SHA256 under LOOKUP_HASH_KEY, not a bare (guessable) digest ...
+    assert settings.lookup_hash_key
+    keyed = hmac.new(settings.lookup_hash_key.encode(), b"+254712345678", hashlib.sha256)
+    assert row["phone_hash"] == keyed.hexdigest()
+    assert row["phone_hash"] != hashlib.sha256(b"+254712345678").hexdigest()
+    # ... and the ciphertext is a Fernet token under the primary field key holding the number.
+    primary = Fernet(settings.field_encryption_keys[0])
+    assert primary.decrypt(row["phone_encrypted"].encode()) == b"+254712345678"
 
 
 async def test_update_changes_only_what_is_given(
