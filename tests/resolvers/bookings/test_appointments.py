@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from tortoise.exceptions import IntegrityError
@@ -27,11 +30,13 @@ from tests.factories.bookings import (
     ok,
     salon,
 )
+from tests.support.polling import eventually
 from wabotiq.core.ids import uuid_from_global_id
 from wabotiq.core.tenant import TenantRef, schema_for, tenant_context
+from wabotiq.db.connection import credentials_from_url
 from wabotiq.db.outbox import OutboxEvent
-from wabotiq.domain.bookings.availability import Calendar
 from wabotiq.domain.bookings.models import Appointment, AppointmentStatus
+from wabotiq.graphql.relay import to_global_id
 
 RESCHEDULE = f"""
 mutation($id: ID!, $startsAt: DateTime!, $staffId: ID) {{
@@ -302,43 +307,108 @@ async def test_unknown_appointments_are_not_found(
     assert codes(result) == ["NOT_FOUND"]
 
 
+@asynccontextmanager
+async def uncommitted_appointment(
+    database_url: str, tenant: TenantFixture, setup: dict[str, Any], start: datetime
+) -> AsyncIterator[tuple[uuid.UUID, int]]:
+    """Alice's appointment at `start`, written straight to the table in a transaction of its own
+    connection and left uncommitted until the block ends (then committed); yields its id and
+    that connection's backend pid."""
+    schema = schema_for(tenant.id)
+    connection = await asyncpg.connect(**_dsn(database_url))
+    try:
+        async with connection.transaction():
+            appointment_id = uuid.uuid4()
+            await connection.execute(
+                f"INSERT INTO {schema}.appointments (id, customer_id, service_id, staff_id,"
+                " starts_at, ends_at, price, currency)"
+                " VALUES ($1, $2, $3, $4, $5, $6, 1500, 'KES')",
+                appointment_id,
+                uuid_from_global_id(setup["walk_in"], "Customer"),
+                uuid_from_global_id(setup["service"]["id"], "Service"),
+                uuid_from_global_id(setup["alice"]["id"], "Staff"),
+                start,
+                start + timedelta(hours=1),
+            )
+            yield appointment_id, await connection.fetchval("SELECT pg_backend_pid()")
+    finally:
+        await connection.close()
+
+
+def _dsn(database_url: str) -> dict[str, Any]:
+    creds = credentials_from_url(database_url)
+    return {**creds, "password": creds["password"] or None}
+
+
+async def waiting_on(database_url: str, pid: int) -> int:
+    """How many backends wait for `pid`'s transaction (read on a connection of its own: the
+    pool may be all taken by the waiters)."""
+    connection = await asyncpg.connect(**_dsn(database_url))
+    try:
+        return await connection.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", pid
+        )
+    finally:
+        await connection.close()
+
+
 @pytest.mark.parametrize("service_check", ["on", "off"])
 async def test_twenty_concurrent_bookings_of_one_slot_give_one_appointment(
-    client: httpx.AsyncClient,
-    make_tenant: MakeTenant,
-    monkeypatch: pytest.MonkeyPatch,
-    service_check: str,
+    client: httpx.AsyncClient, make_tenant: MakeTenant, database_url: str, service_check: str
 ):
-    """With the service's own overlap check switched off, the exclusion constraint alone
-    must still let exactly one through."""
-    if service_check == "off":
-        monkeypatch.setattr(Calendar, "is_busy", lambda *_: False)
+    """With the service's check "on", twenty bookings race for one slot and exactly one gets it.
+    With it "off", the check cannot help: a competing appointment is still uncommitted while all
+    twenty check (the slot looks free to each), so the exclusion constraint alone must turn
+    every one of them away as SLOT_TAKEN once the competitor commits."""
     tenant = await make_tenant()
     setup = await salon(client, tenant)
+    setup["walk_in"] = await make_customer(client, tenant)
     monday = next_monday()
     customers = [await make_customer(client, tenant) for _ in range(20)]
 
-    results = await asyncio.gather(
-        *(
-            book(
-                client,
-                tenant,
-                customerId=customer,
-                serviceId=setup["service"]["id"],
-                staffId=setup["alice"]["id"],
-                startsAt=at(monday, "10:00"),
+    def twenty_bookings() -> Awaitable[list[dict[str, Any]]]:
+        return asyncio.gather(
+            *(
+                book(
+                    client,
+                    tenant,
+                    customerId=customer,
+                    serviceId=setup["service"]["id"],
+                    staffId=setup["alice"]["id"],
+                    startsAt=at(monday, "10:00"),
+                )
+                for customer in customers
             )
-            for customer in customers
         )
-    )
+
+    if service_check == "on":
+        results = await twenty_bookings()
+    else:
+        start = datetime.fromisoformat(at(monday, "10:00"))
+        async with uncommitted_appointment(database_url, tenant, setup, start) as (held, pid):
+            racing = asyncio.ensure_future(twenty_bookings())
+
+            async def all_held() -> bool:
+                assert not racing.done(), racing.result()
+                return await waiting_on(database_url, pid) == len(customers)
+
+            # Every booking passed the service's check and now waits in its INSERT.
+            await eventually(all_held, "twenty bookings waiting on the competitor")
+        results = await racing
 
     outcomes = sorted(tuple(codes(result)) for result in results)
-    assert outcomes == [()] + [("SLOT_TAKEN",)] * 19
     listed = await ok(
         client, APPOINTMENTS, {"filter": {"statuses": ["BOOKED"]}}, tenant.key_headers()
     )
     assert listed["totalCount"] == 1
-    assert [event for _, event, _ in await outbox(tenant)] == ["booked"]
+    booked_events = [event for _, event, _ in await outbox(tenant)]
+    if service_check == "on":
+        assert outcomes == [()] + [("SLOT_TAKEN",)] * 19
+        assert booked_events == ["booked"]
+    else:
+        assert outcomes == [("SLOT_TAKEN",)] * 20
+        assert [node["id"] for node in listed["nodes"]] == [to_global_id("Appointment", held)]
+        assert booked_events == []  # the competitor went round the service: no event
 
 
 async def test_the_database_itself_refuses_overlaps_of_one_staff_member(
