@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 # Seconds, not milliseconds: the tests share two cores with other work, and the states they
 # wait for (a dispatched outbox, an indexed product, a listening subscription) pass through
 # background tasks, a worker and sometimes Redis.
-DEADLINE_S = 10.0
+DEADLINE_S = 20.0
 POLL_S = 0.05
 
 
