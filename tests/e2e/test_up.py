@@ -3,12 +3,16 @@ the last process to use the embedded database stops it, whatever the order."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -39,19 +43,29 @@ def _start(data_dir: Path, port: int) -> subprocess.Popen[str]:
     )
 
 
-def _wait_until_up(process: subprocess.Popen[str]) -> list[str]:
-    lines: list[str] = []
-    assert process.stdout is not None
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line.strip())
-        if line.startswith("  Ctrl-C"):
-            return lines
+def _wait_until_up(process: subprocess.Popen[str], deadline_s: float = 90) -> list[str]:
+    """The lines `up` prints until it says how to stop it. A thread reads its output (and keeps
+    draining it), so a server that stalls without a word fails the test at the deadline instead
+    of hanging it on a blocked read."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)  # end of output: the process is gone
+
+    threading.Thread(target=read, daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + deadline_s
+    with contextlib.suppress(queue.Empty):
+        while (line := lines.get(timeout=max(0.0, deadline - time.monotonic()))) is not None:
+            seen.append(line.strip())
+            if line.startswith("  Ctrl-C"):
+                return seen
     process.kill()
-    raise AssertionError(f"wabotiq up did not come up: {lines}")
+    process.wait(timeout=120)
+    raise AssertionError(f"wabotiq up did not come up: {seen}")
 
 
 def _servers(data_dir: Path) -> list[psutil.Process]:
@@ -120,7 +134,7 @@ def test_up_serves_the_demo_tenant_and_stops_the_database_on_signal(data_dir, st
     pidfile = data_dir / "postgres" / "postmaster.pid"
     assert pidfile.exists()
     process.send_signal(stop_signal)
-    process.wait(timeout=60)
+    process.wait(timeout=120)
     assert not pidfile.exists(), "the embedded database was left running"
 
 
@@ -155,7 +169,7 @@ def _holding(data_dir: Path, *args: str) -> subprocess.Popen[str]:
     )
     deadline = time.monotonic() + 90
     while process.pid not in _users(data_dir):
-        assert process.poll() is None, process.communicate()
+        assert process.poll() is None, process.communicate(timeout=60)
         assert time.monotonic() < deadline, "the command never joined the server"
         time.sleep(0.2)
     return process
@@ -193,7 +207,7 @@ def test_a_cli_command_stops_the_server_it_started_and_one_a_killed_up_left(data
     process = _start(data_dir, _free_port())
     _wait_until_up(process)
     process.kill()
-    process.wait(timeout=60)
+    process.wait(timeout=120)
     assert _server_running(data_dir)
 
     # The next command joins that server, finds itself its last user, and stops it.
@@ -203,10 +217,27 @@ def test_a_cli_command_stops_the_server_it_started_and_one_a_killed_up_left(data
     assert not _server_running(data_dir)
 
 
+def _write_fifo(fifo: Path, text: str, deadline_s: float = 60) -> None:
+    """Write `text` to a FIFO once a reader has it open (a plain open would block for ever if
+    the reader never came)."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        try:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as exc:  # ENXIO: no reader yet
+            assert exc.errno == errno.ENXIO and time.monotonic() < deadline, exc
+            time.sleep(0.1)
+    try:
+        os.write(fd, text.encode())  # small: fits the pipe's buffer at once
+    finally:
+        os.close(fd)
+
+
 def _finish_import(importer: subprocess.Popen[str], fifo: Path) -> None:
     """Feed the blocked `catalog import` one new product (named after its FIFO) and let it end."""
     product = {"sku": fifo.stem, "name": "Nokia 105", "price": "2500", "stock": 3}
-    fifo.write_text(json.dumps({"tenant": {"currency": "KES"}, "products": [product]}))
+    _write_fifo(fifo, json.dumps({"tenant": {"currency": "KES"}, "products": [product]}))
     out, err = importer.communicate(timeout=120)
     assert importer.returncode == 0, err
     assert json.loads(out)["created"] == 1
@@ -233,7 +264,7 @@ def test_up_and_a_cli_command_share_the_server_and_the_last_to_leave_stops_it(da
     assert _server_running(data_dir)
     assert _me(port, demo) == "demo"
     up.send_signal(signal.SIGINT)
-    up.wait(timeout=60)
+    up.wait(timeout=120)
     assert not _server_running(data_dir)
 
     # The other order: `up` ends first, and the command still using the server stops it.
@@ -243,7 +274,7 @@ def test_up_and_a_cli_command_share_the_server_and_the_last_to_leave_stops_it(da
     up = _start(data_dir, port)
     _wait_until_up(up)
     up.send_signal(signal.SIGINT)
-    up.wait(timeout=60)
+    up.wait(timeout=120)
     assert _server_running(data_dir) and importer.poll() is None
     _finish_import(importer, fifo)
     assert not _server_running(data_dir)
