@@ -93,7 +93,10 @@ async def app(settings: Settings, database_url: str, db: None) -> AsyncIterator[
     yield application
     if receiver is not None:
         receiver.cancel()
-        await asyncio.gather(receiver, return_exceptions=True)
+        # Bounded, as `wabotiq up` bounds it: taskiq's receiver can lose a cancellation that
+        # lands as Redis answers its blocking read, and then waits for a next message that never
+        # comes; waiting for it unbounded hung the end of the run.
+        await asyncio.wait([receiver], timeout=10)
     await application.state.runtime.stop_events()
 
 
