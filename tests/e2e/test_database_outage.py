@@ -1,5 +1,5 @@
 """The database goes away under a running server and comes back: 503s with a JSON GraphQL error
-and `Retry-After` meanwhile, one log line each way, normal answers after."""
+and `Retry-After` meanwhile, one log line each way, normal answers after; `/healthz` says so."""
 
 from __future__ import annotations
 
@@ -18,12 +18,15 @@ from typing import Any
 
 import httpx
 import pytest
+from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
 from tests.conftest import LOGIN, MakeTenant, gql
+from tests.support.polling import eventually
+from wabotiq.app import create_app
 from wabotiq.core.settings import Settings
 from wabotiq.core.tenant import TenantRef, tenant_context
-from wabotiq.db.connection import credentials_from_url
+from wabotiq.db.connection import credentials_from_url, init_db
 from wabotiq.db.outbox import emit
 
 ME = "{ me { kind tenant { slug } } }"
@@ -246,3 +249,47 @@ async def test_a_database_outage_answers_503_until_it_is_back_and_logs_once_each
     assert changes[0]["level"] == "warning" and changes[0]["reason"]
     assert not [line for line in lines if "exception" in line], "a traceback was logged"
     assert "Traceback" not in log.read_text()
+
+
+async def test_healthz_is_503_while_the_database_is_away_and_ok_once_it_is_back(
+    proxy: Proxy, settings: Settings
+) -> None:
+    """In process: an app whose pool reaches the database through the proxy. The pool lives in
+    a Tortoise context of its own (as a second database would), so the suite's stays as it is."""
+    async with TortoiseContext():
+        await init_db(settings, proxy.url)  # into this context: the app's own way to connect
+        app = create_app(
+            settings.model_copy(update={"db_retry_after_s": 7}),
+            database_url=proxy.url,
+            manage_db=False,
+        )
+        transport = httpx.ASGITransport(app=app)
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+                healthy = await http.get("/healthz")
+                assert healthy.status_code == 200, healthy.text
+                assert healthy.json() == {"status": "ok", "database": "ok"}
+
+                await proxy.cut()
+                for _ in range(2):  # the pool's dropped connections, then refused new ones
+                    down = await http.get("/healthz")
+                    assert down.status_code == 503, down.text
+                    assert down.headers["content-type"] == "application/json"
+                    assert down.headers["retry-after"] == "7"
+                    body = down.json()
+                    assert set(body) == {"status", "database"}, body
+                    assert body["status"] == "unhealthy"
+                    assert body["database"].endswith("Error"), body  # what failed, by type
+
+                await proxy.restore()
+
+                async def healthy_again() -> bool:
+                    response = await http.get("/healthz")
+                    return response.status_code == 200 and response.json() == {
+                        "status": "ok",
+                        "database": "ok",
+                    }
+
+                await eventually(healthy_again, "/healthz healthy after the database came back")
+        finally:
+            await app.state.runtime.db_health.close()

@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from tests.conftest import MakeTenant, TenantFixture, gql
-from tests.orders.test_order_events import acknowledged, listening, socket
-from tests.test_hardening import app_client
+from tests.support.apps import app_client
+from tests.support.polling import DEADLINE_S
+from tests.support.sockets import acknowledged, listening, socket
 from wabotiq.core.settings import Settings
 
 CREATE = 'mutation Create { customerCreate(input: {phone: "0712345678"}) { customer { id } } }'
@@ -208,7 +209,7 @@ async def test_several_subscriptions_without_a_name_are_refused_over_the_socket(
     async with socket(app, tenant.key_headers()) as ws:
         await acknowledged(ws)
         await ws.send_json({"id": "both", "type": "subscribe", "payload": {"query": document}})
-        message = await ws.receive_json(timeout=5)
+        message = await ws.receive_json(timeout=DEADLINE_S)
         assert message["type"] == "error" and message["id"] == "both", message
         [error] = message["payload"]
         assert error["extensions"]["code"] == "OPERATION_RESOLUTION_FAILURE"

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.conftest import MakeTenant, TenantFixture, gql, login
-from tests.orders.factories import key_with_scopes
+from tests.factories.orders import key_with_scopes
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import MakeTenant, TenantFixture, gql
-from tests.search.test_documents_api import DOCUMENTS, UPLOAD, multipart
+from tests.factories.documents import DOCUMENTS, UPLOAD, multipart
 
 JSON = {"content-type": "application/json"}
 PREFLIGHT = {"GraphQL-Require-Preflight": "1"}

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import MakeTenant, TenantFixture, gql
-from tests.resolvers.catalog.api import PRODUCT_CREATE, list_products
+from tests.factories.catalog import PRODUCT_CREATE, list_products
 
 
 @pytest.fixture

@@ -10,15 +10,16 @@ import httpx
 from tortoise.transactions import in_transaction
 
 from tests.conftest import MakeTenant, TenantFixture, bearer_headers, gql
-from tests.e2e.sockets import close_code, error_codes, eventually, run
-from tests.orders.factories import make_product, ok, place_order
-from tests.orders.test_order_events import (
-    ORDER_EVENTS,
+from tests.factories.orders import ORDER_EVENTS, make_product, ok, place_order, subscribe
+from tests.support.polling import eventually
+from tests.support.sockets import (
     acknowledged,
+    close_code,
+    error_codes,
     listening,
     next_events,
+    run,
     socket,
-    subscribe,
 )
 from wabotiq.db.outbox import channel
 from wabotiq.tenancy.models import TenantStatus

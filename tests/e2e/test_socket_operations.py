@@ -9,9 +9,8 @@ from typing import Any
 import httpx
 
 from tests.conftest import MakeTenant, TenantFixture, gql
-from tests.e2e.sockets import close_code, error_codes, run
-from tests.orders.factories import key_with_scopes, make_customer
-from tests.orders.test_order_events import acknowledged, socket
+from tests.factories.orders import key_with_scopes, make_customer
+from tests.support.sockets import acknowledged, close_code, error_codes, run, socket
 
 CUSTOMERS = """
 query($phone: String) {

@@ -11,9 +11,10 @@ import pytest
 from httpx_ws import WebSocketDisconnect
 
 from tests.conftest import MakeTenant, TenantFixture, gql
-from tests.orders.test_order_events import socket
-from tests.resolvers.catalog.api import PRODUCT_CREATE, kes, list_products
-from tests.search.test_documents_api import DOCUMENTS, UPLOAD
+from tests.factories.catalog import PRODUCT_CREATE, kes, list_products
+from tests.factories.documents import DOCUMENTS, UPLOAD
+from tests.support.polling import DEADLINE_S
+from tests.support.sockets import socket
 
 CUSTOMER_CREATE = """
 mutation($input: CustomerCreateInput!) {
@@ -186,5 +187,5 @@ async def test_socket_credentials_with_nul_are_refused_like_wrong_ones(
     headers = {**tenant.key_headers(), field: f"{tenant.key_headers()[field]}{NUL}"}
     async with socket(app, headers) as ws:
         with pytest.raises(WebSocketDisconnect) as closed:
-            await ws.receive_json(timeout=5)
+            await ws.receive_json(timeout=DEADLINE_S)
     assert closed.value.code == 4403

@@ -10,17 +10,13 @@ from typing import Any
 
 import pytest
 
+from tests.support.polling import DEADLINE_S
 from wabotiq.events.bus import EventBus, make_bus
 
-DEADLINE_S = 10.0
-REDIS_URL = os.environ.get("REDIS_URL")
 
-
-@pytest.fixture(params=["in-process", "redis"])
+@pytest.fixture(params=["in-process", pytest.param("redis", marks=pytest.mark.redis)])
 async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
-    if request.param == "redis" and not REDIS_URL:
-        pytest.skip("needs REDIS_URL (a Redis server)")
-    made = make_bus(REDIS_URL if request.param == "redis" else None)
+    made = make_bus(os.environ["REDIS_URL"] if request.param == "redis" else None)
     yield made
     await made.close()
 

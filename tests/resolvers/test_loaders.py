@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import MakeTenant
-from tests.orders.factories import (
+from tests.factories.orders import (
     CHECKOUT,
     MARK_PAID,
     add_line,
@@ -16,7 +16,7 @@ from tests.orders.factories import (
     make_product,
     ok,
 )
-from tests.orders.test_order_events import acknowledged, listening, next_events, socket
+from tests.support.sockets import acknowledged, listening, next_events, socket
 
 RELATED = "customer { name } lines { product { name } variant { sku } }"
 ORDER = f"query($id: ID!) {{ order(id: $id) {{ {RELATED} }} }}"

@@ -10,11 +10,11 @@ import uuid
 import httpx
 
 from tests.conftest import MakeTenant
-from tests.resolvers.catalog.api import create_product
+from tests.factories.catalog import create_product
+from tests.factories.documents import RETURNS_MD, uploaded
 from tests.search.contract import TrigramEmbedder
 from tests.search.fake_elastic import FakeCluster, endpoint
-from tests.search.test_documents_api import RETURNS_MD, uploaded
-from tests.search.test_indexing import eventually
+from tests.support.polling import eventually
 from wabotiq.core.ids import from_global_id
 from wabotiq.db.connection import get_pool
 from wabotiq.search.elastic import ElasticsearchBackend

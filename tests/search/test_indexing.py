@@ -3,18 +3,17 @@ batch of product and service events; the task re-reads current state, so replays
 
 from __future__ import annotations
 
-import asyncio
 import math
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 import httpx
 import pytest
 
-from tests.bookings.factories import make_service
 from tests.conftest import MakeTenant
-from tests.resolvers.catalog.api import (
+from tests.factories.bookings import make_service
+from tests.factories.catalog import (
     PRODUCT_ARCHIVE,
     PRODUCT_UPDATE,
     STOCK_ADJUST,
@@ -22,21 +21,13 @@ from tests.resolvers.catalog.api import (
     kes,
     mutate_ok,
 )
+from tests.support.polling import eventually
 from wabotiq.core.ids import from_global_id
 from wabotiq.db.connection import get_pool
 from wabotiq.search.embedder import Embedder
 from wabotiq.search.engine import IndexState, SearchEngine
 from wabotiq.search.runtime import get_engine
 from wabotiq.search.types import SearchFilter, SearchHit
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
-    """Wait for the dispatcher and the indexing task (no fixed sleeps)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 async def hits(tenant_id: str, query: str, **filter: object) -> list[SearchHit]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import os
+import pkgutil
 import subprocess
 import sys
 import uuid
@@ -17,28 +19,23 @@ import pytest
 from wabotiq.core.settings import Settings
 from wabotiq.db import migrations, migrator
 from wabotiq.db.connection import get_pool
-from wabotiq.db.migrations import Migration
 from wabotiq.domain.tenants.provisioning import create_tenant
-from wabotiq.tenancy import migrate as migrate_module
 from wabotiq.tenancy.migrate import migrate_all
 
 TENANTS = 200
 REAL_LATEST = migrations.latest("tenant")
 
-# Two further tenant migrations, applied by the test through the real loader and migrator:
-# the first creates a table, the second alters one the broken schema no longer has.
-EXTRA = (
-    Migration(
-        version=REAL_LATEST + 1,
-        name="test_probe_table",
-        sql="CREATE TABLE migrate_probe (id integer PRIMARY KEY, note text NOT NULL);",
+# Two further tenant migrations, real modules in a package of the test's own (beside the real
+# ones) that the real loader and migrator run: the first creates a table, the second alters one
+# the broken schema no longer has.
+EXTRA = {
+    f"m{REAL_LATEST + 1:04d}_test_probe_table": (
+        "CREATE TABLE migrate_probe (id integer PRIMARY KEY, note text NOT NULL);"
     ),
-    Migration(
-        version=REAL_LATEST + 2,
-        name="test_probe_column",
-        sql="ALTER TABLE audit_log ADD COLUMN probe_note text NOT NULL DEFAULT 'probed';",
+    f"m{REAL_LATEST + 2:04d}_test_probe_column": (
+        "ALTER TABLE audit_log ADD COLUMN probe_note text NOT NULL DEFAULT 'probed';"
     ),
-)
+}
 
 
 async def _fetchval(sql: str, *args: Any) -> Any:
@@ -132,21 +129,31 @@ async def many_tenants(db: None) -> AsyncIterator[tuple[str, dict[str, str]]]:
         await _drop_tenants(prefix)
 
 
-def _with_extra_migrations(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point the loader (used by the migrator and by `latest`) at the real migrations + EXTRA."""
-    real_load = migrations.load
-
-    def load(scope: str) -> tuple[Migration, ...]:
-        found = real_load(scope)
-        return found + EXTRA if scope == "tenant" else found
-
-    monkeypatch.setattr(migrations, "load", load)
-    monkeypatch.setattr(migrator, "load", load)
-    assert migrate_module.latest("tenant") == REAL_LATEST + len(EXTRA)
+@pytest.fixture
+def probe_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrations package on sys.path: every real migration (its module re-exports the real
+    SQL) and, for tenants, the EXTRA ones after them; returns its name."""
+    root = f"probe_migrations_{uuid.uuid4().hex[:8]}"
+    for scope in ("public", "tenant"):
+        package = tmp_path / root / scope
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("")
+        real = importlib.import_module(f"{migrations.PACKAGE}.{scope}")
+        for info in pkgutil.iter_modules(real.__path__):
+            if info.name.startswith("m"):
+                source = f"from {real.__name__}.{info.name} import SQL  # noqa: F401\n"
+                (package / f"{info.name}.py").write_text(source)
+        for name, sql in EXTRA.items() if scope == "tenant" else ():
+            (package / f"{name}.py").write_text(f"SQL = {sql!r}\n")
+    (tmp_path / root / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert migrations.latest("public", root) == migrations.latest("public")
+    assert migrations.latest("tenant", root) == REAL_LATEST + len(EXTRA)
+    return root
 
 
 async def test_migrate_all_applies_pending_reports_failure_and_resumes(
-    many_tenants: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+    many_tenants: tuple[str, dict[str, str]], probe_migrations: str
 ) -> None:
     _, schemas = many_tenants
     assert len(schemas) == TENANTS
@@ -158,10 +165,11 @@ async def test_migrate_all_applies_pending_reports_failure_and_resumes(
     broken = schemas[broken_slug]
     await _execute(f"DROP TABLE {broken}.audit_log")
 
-    _with_extra_migrations(monkeypatch)
     outcomes: dict[str, str] = {}
     report = await migrate_all(
-        concurrency=8, on_progress=lambda slug, outcome: outcomes.setdefault(slug, outcome)
+        concurrency=8,
+        on_progress=lambda slug, outcome: outcomes.setdefault(slug, outcome),
+        root=probe_migrations,
     )
 
     # Everyone but the broken schema was migrated; the broken one is reported, not fatal.
@@ -191,7 +199,7 @@ async def test_migrate_all_applies_pending_reports_failure_and_resumes(
     )
 
     # A second run changes nothing that is up to date and still reports the broken one.
-    again = await migrate_all(concurrency=8)
+    again = await migrate_all(concurrency=8, root=probe_migrations)
     assert not (set(again.migrated) & set(schemas))
     assert set(again.failed) & set(schemas) == {broken_slug}
     assert again.up_to_date >= TENANTS - 1
@@ -201,7 +209,7 @@ async def test_migrate_all_applies_pending_reports_failure_and_resumes(
     async with get_pool().acquire() as connection, connection.transaction():
         await connection.execute(f"SET LOCAL search_path TO {broken}")
         await connection.execute(migrations.load("tenant")[0].sql)
-    resumed = await migrate_all(concurrency=8)
+    resumed = await migrate_all(concurrency=8, root=probe_migrations)
     assert resumed.migrated == [broken_slug]
     assert not (set(resumed.failed) & set(schemas))
     assert await _version(broken) == target
@@ -209,7 +217,7 @@ async def test_migrate_all_applies_pending_reports_failure_and_resumes(
     assert await _has_column(broken, "audit_log", "probe_note")
 
     # And then there is nothing left to do.
-    idle = await migrate_all(concurrency=8)
+    idle = await migrate_all(concurrency=8, root=probe_migrations)
     assert idle.migrated == []
     assert not (set(idle.failed) & set(schemas))
     assert idle.up_to_date >= TENANTS

@@ -11,11 +11,10 @@ from taskiq import InMemoryBroker
 from taskiq.api import run_receiver_task
 from taskiq.schedule_sources import LabelScheduleSource
 
+from tests.support.polling import DEADLINE_S
 from wabotiq.core.settings import Settings
 from wabotiq.workers.broker import make_broker
 from wabotiq.workers.scheduler import broker as app_broker
-
-REDIS_URL = os.environ.get("REDIS_URL")
 
 
 async def test_without_redis_tasks_run_in_process(settings: Settings):
@@ -31,17 +30,18 @@ async def test_without_redis_tasks_run_in_process(settings: Settings):
     await broker.startup()
     try:
         handle = await echo_task.kiq("jambo")
-        result = await handle.wait_result(timeout=5)
+        result = await handle.wait_result(timeout=DEADLINE_S)
     finally:
         await broker.shutdown()
     assert result.return_value == "JAMBO"
     assert seen == ["jambo"]
 
 
-@pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL (a Redis server)")
+@pytest.mark.redis
 async def test_with_redis_a_worker_receives_kicked_tasks(settings: Settings):
+    redis_url = os.environ["REDIS_URL"]
     queue = f"wabotiq-test-{secrets.token_hex(4)}"
-    broker = make_broker(settings.model_copy(update={"redis_url": REDIS_URL}), queue_name=queue)
+    broker = make_broker(settings.model_copy(update={"redis_url": redis_url}), queue_name=queue)
     assert not isinstance(broker, InMemoryBroker)
     received: asyncio.Queue[str] = asyncio.Queue()
 
@@ -54,14 +54,14 @@ async def test_with_redis_a_worker_receives_kicked_tasks(settings: Settings):
     try:
         for order_id in ("o-1", "o-2", "o-3"):
             await deliver_task.kiq(order_id)
-        got = {await asyncio.wait_for(received.get(), timeout=10) for _ in range(3)}
+        got = {await asyncio.wait_for(received.get(), timeout=DEADLINE_S) for _ in range(3)}
     finally:
         worker.cancel()
         await broker.shutdown()
-        await asyncio.wait([worker], timeout=10)
+        await asyncio.wait([worker], timeout=DEADLINE_S)
         import redis.asyncio as aioredis
 
-        client = aioredis.from_url(REDIS_URL)
+        client = aioredis.from_url(redis_url)
         await client.delete(queue)
         await client.aclose()
     assert got == {"o-1", "o-2", "o-3"}

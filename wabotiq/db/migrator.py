@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from wabotiq.db.connection import get_pool
-from wabotiq.db.migrations import Migration, load
+from wabotiq.db.migrations import PACKAGE, Migration, load
 
 VERSION_TABLE = """
 CREATE TABLE IF NOT EXISTS {schema}.schema_migrations (
@@ -29,7 +29,7 @@ async def applied_version(connection: asyncpg.Connection, schema: str) -> int:
 
 
 async def apply_pending(
-    connection: asyncpg.Connection, *, schema: str, scope: str
+    connection: asyncpg.Connection, *, schema: str, scope: str, root: str = PACKAGE
 ) -> list[Migration]:
     """Run every migration of `scope` above the schema's version; the caller holds a transaction.
 
@@ -38,7 +38,7 @@ async def apply_pending(
     await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"migrate:{schema}")
     await connection.execute(f"SET LOCAL search_path TO {schema}, extensions")
     current = await applied_version(connection, schema)
-    pending = [m for m in load(scope) if m.version > current]
+    pending = [m for m in load(scope, root) if m.version > current]
     if not pending:
         return []
     # One round trip for the whole chain (a new tenant runs all of them).
@@ -52,7 +52,7 @@ async def apply_pending(
     return pending
 
 
-async def migrate_public() -> int:
+async def migrate_public(*, root: str = PACKAGE) -> int:
     """Bring `public` to the latest version; returns how many migrations ran."""
     async with get_pool().acquire() as connection, connection.transaction():
-        return len(await apply_pending(connection, schema="public", scope="public"))
+        return len(await apply_pending(connection, schema="public", scope="public", root=root))

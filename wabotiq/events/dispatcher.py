@@ -120,7 +120,11 @@ class Dispatcher:
         await self._sweep()
         while True:
             try:
-                schema = await asyncio.wait_for(self._wake.get(), timeout=self.sweep_s)
+                # Not `asyncio.wait_for`: on Python 3.11 a wake arriving as `stop()` cancels
+                # this task makes it return the wake and swallow the cancellation, so `stop()`
+                # (and the server's shutdown) waited for ever. `asyncio.timeout` keeps both.
+                async with asyncio.timeout(self.sweep_s):
+                    schema = await self._wake.get()
             except TimeoutError:
                 await self._sweep()
                 continue

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wabotiq.db.connection import get_pool
-from wabotiq.db.migrations import latest
+from wabotiq.db.migrations import PACKAGE, latest
 from wabotiq.db.migrator import applied_version, apply_pending, migrate_public
 
 logger = logging.getLogger(__name__)
@@ -32,27 +32,31 @@ async def _tenant_schemas() -> list[tuple[str, str]]:
     return [(f"t_{row['id']}", row["slug"]) for row in rows]
 
 
-async def _migrate_tenant(schema: str, target: int) -> bool:
+async def _migrate_tenant(schema: str, target: int, root: str) -> bool:
     """Migrate one schema; False when it already was at `target` (checked without a lock)."""
     async with get_pool().acquire() as connection:
         if await applied_version(connection, schema) >= target:
             return False
         async with connection.transaction():
-            return bool(await apply_pending(connection, schema=schema, scope="tenant"))
+            return bool(await apply_pending(connection, schema=schema, scope="tenant", root=root))
 
 
 async def migrate_all(
-    *, concurrency: int = 8, on_progress: Callable[[str, str], None] | None = None
+    *,
+    concurrency: int = 8,
+    on_progress: Callable[[str, str], None] | None = None,
+    root: str = PACKAGE,
 ) -> MigrationReport:
-    """Migrate public and every tenant; one tenant's failure never stops the others."""
-    report = MigrationReport(public_applied=await migrate_public())
-    target = latest("tenant")
+    """Migrate public and every tenant, from the migrations under `root`; one tenant's failure
+    never stops the others."""
+    report = MigrationReport(public_applied=await migrate_public(root=root))
+    target = latest("tenant", root)
     gate = asyncio.Semaphore(concurrency)
 
     async def run(schema: str, slug: str) -> None:
         async with gate:
             try:
-                changed = await _migrate_tenant(schema, target)
+                changed = await _migrate_tenant(schema, target, root)
             except Exception as exc:  # noqa: BLE001 - reported per tenant, never fatal
                 logger.warning("tenant migration failed", extra={"tenant": slug, "error": str(exc)})
                 report.failed[slug] = f"{type(exc).__name__}: {exc}"

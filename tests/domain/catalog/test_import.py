@@ -1,5 +1,5 @@
-"""Catalog import: by SKU and category name, idempotent, through the function and the CLI; the
-demo tenant is seeded with the demo catalog."""
+"""Catalog import: by SKU and category name, idempotent, through the function and the CLI (the
+CLI's refusals are tested in `tests/e2e/test_cli.py`, the demo tenant in `tests/test_demo.py`)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,14 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import MakeTenant, TenantFixture
 from wabotiq.core.settings import Settings
 from wabotiq.db.connection import get_pool
-from wabotiq.demo import ensure_demo_tenant
 from wabotiq.domain.catalog.importer import import_into_tenant, load_demo_catalog
-from wabotiq.tenancy.service import find_tenant, tenant_ref
+from wabotiq.tenancy.service import tenant_ref
 
 DEMO = load_demo_catalog()
 TABLES = ("products", "variants", "categories", "stock_movements", "outbox")
@@ -120,41 +118,3 @@ async def test_reimport_updates_by_sku_without_duplicates(make_tenant: MakeTenan
     # And the changed file is now the state: importing it again changes nothing.
     again = await import_into_tenant(tenant=ref, data=changed)
     assert (again.created, again.updated) == (0, 0)
-
-
-async def test_import_cli_refuses_unknown_tenants_and_bad_files(
-    make_tenant: MakeTenant, database_url: str, tmp_path: Path
-) -> None:
-    tenant = await make_tenant()
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"products": [{"sku": "NO-PRICE", "name": "x"}]}))
-    for args, code in (
-        (["--tenant", "no-such-tenant", str(bad)], "NOT_FOUND"),
-        (["--tenant", tenant.slug, str(tmp_path / "missing.json")], "INVALID"),
-        (["--tenant", tenant.slug, str(bad)], "INVALID"),
-    ):
-        done = await _cli(*args, database_url=database_url, tmp_path=tmp_path)
-        assert done.returncode == 2, done
-        assert json.loads(done.stderr.strip().splitlines()[-1])["error"] == code
-    assert (await _counts(_ref(tenant).schema))["products"] == 0
-
-
-async def test_the_demo_tenant_starts_with_the_demo_catalog(
-    settings: Settings, tmp_path: Path, db: None
-) -> None:
-    slug = f"demo-{uuid.uuid4().hex[:8]}"
-    demo_settings = settings.model_copy(
-        update={
-            "demo_tenant_slug": slug,
-            "demo_owner_email": f"{slug}@example.com",
-            "data_dir": tmp_path,
-        }  # fmt: skip
-    )
-    credentials = await ensure_demo_tenant(demo_settings)
-    tenant = await find_tenant(credentials["tenant_id"])
-    assert tenant is not None
-    counts = await _counts(tenant_ref(tenant).schema)
-    assert counts["products"] == len(DEMO["products"])
-    # A second start finds it and imports nothing again.
-    assert await ensure_demo_tenant(demo_settings) == credentials
-    assert await _counts(tenant_ref(tenant).schema) == counts

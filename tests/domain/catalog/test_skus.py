@@ -8,7 +8,9 @@ from decimal import Decimal
 from tortoise.transactions import in_transaction
 
 from tests.conftest import MakeTenant
+from tests.support.polling import eventually
 from wabotiq.core.tenant import tenant_context
+from wabotiq.db.connection import get_pool
 from wabotiq.domain.catalog.errors import CatalogError, CatalogErrorCode
 from wabotiq.domain.catalog.models import Product, Variant
 from wabotiq.domain.catalog.service import ProductSpec, VariantSpec, create_product, create_variant
@@ -26,12 +28,15 @@ async def test_a_variant_waits_for_a_product_claiming_its_sku_and_is_refused(
                 spec=ProductSpec(sku="PARENT", name="Parent", price=Decimal("1"))
             )
     product_written, commit = asyncio.Event(), asyncio.Event()
+    holder: list[int] = []  # the product writer's backend
 
     async def product_writer() -> None:
         with tenant_context(ref):
-            async with in_transaction():
+            async with in_transaction() as connection:
                 spec = ProductSpec(sku="CONTESTED", name="First", price=Decimal("1"))
                 await create_product(spec=spec)
+                (row,) = await connection.execute_query_dict("SELECT pg_backend_pid() AS pid")
+                holder.append(row["pid"])
                 product_written.set()
                 await commit.wait()
 
@@ -48,7 +53,17 @@ async def test_a_variant_waits_for_a_product_claiming_its_sku_and_is_refused(
     first = asyncio.create_task(product_writer())
     second = asyncio.create_task(variant_writer())
     await product_written.wait()
-    await asyncio.sleep(0.3)  # room for the variant writer to go wrong, were it not held
+
+    async def variant_writer_held() -> bool:
+        async with get_pool().acquire() as connection:
+            return await connection.fetchval(
+                "SELECT EXISTS (SELECT FROM pg_stat_activity"
+                " WHERE $1 = ANY(pg_blocking_pids(pid)))",
+                holder[0],
+            )
+
+    # Not a fixed pause: the variant writer is seen waiting on the product writer's lock.
+    await eventually(variant_writer_held, "the variant writer waiting for the product's SKU")
     assert not second.done(), "the variant was written while the product held its SKU"
     commit.set()
     await first

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import MakeTenant
-from tests.resolvers.catalog.api import (
+from tests.factories.catalog import (
     CATEGORY_ARCHIVE,
     CATEGORY_CREATE,
     CATEGORY_UPDATE,

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import MakeTenant, TenantFixture
-from tests.resolvers.catalog.api import (
+from tests.factories.catalog import (
     PRODUCT_ARCHIVE,
     PRODUCT_CREATE,
     PRODUCT_UPDATE,

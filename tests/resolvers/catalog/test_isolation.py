@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import MakeTenant, bearer_headers
-from tests.resolvers.catalog.api import (
+from tests.factories.catalog import (
     CATEGORY_ARCHIVE,
     CATEGORY_CREATE,
     CATEGORY_FIELDS,
@@ -29,7 +29,7 @@ from tests.resolvers.catalog.api import (
     create_product,
     kes,
 )
-from tests.tenancy.id_coverage import root_fields
+from tests.support.id_coverage import root_fields
 from wabotiq.graphql.relay import to_global_id
 
 CATEGORY = "query($id: ID!) { category(id: $id) { id name } }"

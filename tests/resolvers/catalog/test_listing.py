@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import MakeTenant, TenantFixture, gql
-from tests.resolvers.catalog.api import (
+from tests.factories.catalog import (
     PRODUCT_UPDATE,
     PRODUCTS,
     create_category,

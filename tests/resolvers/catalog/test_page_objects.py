@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from tests.conftest import MakeTenant
-from tests.resolvers.catalog.api import call, create_category, create_product, kes
+from tests.factories.catalog import call, create_category, create_product, kes
 
 MONEY = "{ amount currency }"
 NODE = f"""

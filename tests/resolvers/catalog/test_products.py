@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.conftest import MakeTenant, bearer_headers, gql
-from tests.resolvers.catalog.api import (
+from tests.factories.catalog import (
     PRODUCT,
     PRODUCT_ARCHIVE,
     PRODUCT_CREATE,

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import MakeTenant
-from tests.resolvers.catalog.api import STOCK_ADJUST, call, create_product, mutate_ok
+from tests.factories.catalog import STOCK_ADJUST, call, create_product, mutate_ok
 from wabotiq.core.ids import from_global_id
 
 MOVEMENTS = """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.conftest import MakeTenant
-from tests.resolvers.catalog.api import (
+from tests.factories.catalog import (
     PRODUCT,
     PRODUCT_CREATE,
     VARIANT_ARCHIVE,

@@ -19,10 +19,15 @@ class Migration:
     sql: str
 
 
+# Where the migrations live; `wabotiq migrate` always uses this package. Tests name a package of
+# their own (the real modules plus extra ones) to run real further migrations against schemas.
+PACKAGE = __name__
+
+
 @cache
-def load(scope: str) -> tuple[Migration, ...]:
-    """The migrations of `public` or `tenant`, in version order."""
-    package = importlib.import_module(f"{__name__}.{scope}")
+def load(scope: str, root: str = PACKAGE) -> tuple[Migration, ...]:
+    """The migrations of `public` or `tenant` (subpackages of `root`), in version order."""
+    package = importlib.import_module(f"{root}.{scope}")
     found = []
     for info in pkgutil.iter_modules(package.__path__):
         if not info.name.startswith("m"):
@@ -37,5 +42,5 @@ def load(scope: str) -> tuple[Migration, ...]:
     return tuple(found)
 
 
-def latest(scope: str) -> int:
-    return len(load(scope))
+def latest(scope: str, root: str = PACKAGE) -> int:
+    return len(load(scope, root))
