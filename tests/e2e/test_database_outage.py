@@ -229,6 +229,8 @@ async def test_a_database_outage_answers_503_until_it_is_back_and_logs_once_each
             assert health.headers["retry-after"] == "7"
 
         await proxy.restore()
+        # Nobody asks: the health's background probe notices the database is back by itself.
+        await _until(lambda: _logged(log, UP), "the database-is-back log line")
 
         async def answered() -> bool:
             response = await http.post("/graphql", json=me_body, headers=bearer)
@@ -240,8 +242,6 @@ async def test_a_database_outage_answers_503_until_it_is_back_and_logs_once_each
         me = await gql(http, ME, headers=tenant.key_headers())
         assert me.get("errors") is None and me["data"]["me"]["kind"] == "API_KEY"
         assert (await http.get("/healthz")).json() == {"status": "ok", "database": "ok"}
-
-        await _until(lambda: _logged(log, UP), "the database-is-back log line")
 
     lines = _log_lines(log)
     changes = [line for line in lines if line["message"] in {DOWN, UP}]

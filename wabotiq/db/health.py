@@ -12,7 +12,9 @@ from typing import Any
 import asyncpg
 from tortoise.exceptions import DBConnectionError
 
+from wabotiq.core.logs import request_id_var
 from wabotiq.core.settings import StartupError
+from wabotiq.core.tenant import set_tenant
 from wabotiq.db.connection import credentials_from_url, get_pool
 
 logger = logging.getLogger(__name__)
@@ -136,9 +138,10 @@ class DatabaseHealth:
             return
         self.down_since = time.monotonic()
         logger.warning("database unavailable", extra={"reason": describe(exc)})
-        # A context of its own: not the request's id, nor its tenant (the probe routes nowhere).
+        # A copy of the caller's context (the ORM's connections live in it), cleared of the
+        # request's id and tenant inside the task (the probe routes nowhere).
         self._watch = asyncio.get_running_loop().create_task(
-            self._watch_until_up(), context=contextvars.Context()
+            self._watch_until_up(), context=contextvars.copy_context()
         )
 
     def recovered(self) -> None:
@@ -162,6 +165,8 @@ class DatabaseHealth:
         return None
 
     async def _watch_until_up(self) -> None:
+        set_tenant(None)
+        request_id_var.set(None)
         while self.down_since is not None:
             await asyncio.sleep(PROBE_INTERVAL_S)
             await self.check()
