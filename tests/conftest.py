@@ -85,7 +85,7 @@ async def app(settings: Settings, database_url: str, db: None) -> AsyncIterator[
     from wabotiq.workers.broker import broker
 
     application = create_app(settings, database_url=database_url, manage_db=False)
-    await application.state.runtime.start_events(database_url)
+    await application.state.runtime.start_background(database_url)
     # With Redis, a worker in this process runs the tasks the app kicks (as `wabotiq up` does).
     receiver = None
     if not isinstance(broker, InMemoryBroker):
@@ -97,7 +97,7 @@ async def app(settings: Settings, database_url: str, db: None) -> AsyncIterator[
         # lands as Redis answers its blocking read, and then waits for a next message that never
         # comes; waiting for it unbounded hung the end of the run.
         await asyncio.wait([receiver], timeout=10)
-    await application.state.runtime.stop_events()
+    await application.state.runtime.stop_background()
 
 
 @pytest.fixture

@@ -48,6 +48,9 @@ def suite_settings(*, database_url: str, data_dir: Path) -> Settings:
         # sign-in failures across all tests: make them roomy.
         cost_bucket_capacity=1_000_000,
         login_free_failures_per_ip=1_000_000,
+        # No spare-schema keeper in the suite's app: its DDL would run behind tests that count
+        # statements. `tests/tenancy/test_spares.py` runs keepers of its own.
+        spare_schemas=0,
         **search_overrides(),  # type: ignore[arg-type]
         **generate_secrets(),  # type: ignore[arg-type]
     )

@@ -50,11 +50,11 @@ def create_app(settings: Settings, *, database_url: str, manage_db: bool = True)
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await init_db(settings, database_url)
-        await runtime.start_events(database_url)
+        await runtime.start_background(database_url)
         try:
             yield
         finally:
-            await runtime.stop_events()
+            await runtime.stop_background()
             await search_runtime.close()
             if manage_db:
                 await close_db()

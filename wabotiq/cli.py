@@ -46,6 +46,8 @@ async def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
                     "migrated": len(report.migrated),
                     "up_to_date": report.up_to_date,
                     "failed": report.failed,
+                    "spares_migrated": report.spares_migrated,
+                    "spares_dropped": report.spares_dropped,
                 }
             )
         )

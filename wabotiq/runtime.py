@@ -1,4 +1,5 @@
-"""What the app needs at run time beyond settings: keys, ciphers, the event bus and dispatcher."""
+"""What the app needs at run time beyond settings: keys, ciphers, the event bus, and the
+background work of an API process (the outbox dispatcher, the spare-schema keeper)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from wabotiq.db.connection import credentials_from_url
 from wabotiq.db.health import DatabaseHealth
 from wabotiq.events.bus import EventBus, make_bus
 from wabotiq.events.dispatcher import Dispatcher
+from wabotiq.tenancy.spares import SpareKeeper
 from wabotiq.workers.broker import start_broker, stop_broker
 from wabotiq.workers.indexing import index_events
 
@@ -23,6 +25,7 @@ class Runtime:
     bus: EventBus
     db_health: DatabaseHealth
     dispatcher: Dispatcher | None = field(default=None)
+    spares: SpareKeeper | None = field(default=None)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -35,11 +38,12 @@ class Runtime:
             db_health=DatabaseHealth(retry_after_s=settings.db_retry_after_s),
         )
 
-    async def start_events(self, database_url: str) -> None:
-        """Start publishing committed outbox events to the bus."""
+    async def start_background(self, database_url: str) -> None:
+        """Start an API process's background work: publishing committed outbox events to the
+        bus, and keeping spare tenant schemas ready."""
+        credentials = credentials_from_url(database_url)
+        credentials["password"] = credentials["password"] or None
         if self.dispatcher is None:
-            credentials = credentials_from_url(database_url)
-            credentials["password"] = credentials["password"] or None
             self.dispatcher = Dispatcher(
                 self.bus,
                 listen_dsn=credentials,
@@ -49,8 +53,19 @@ class Runtime:
             )
             await start_broker()  # the dispatcher kicks tasks
             await self.dispatcher.start()
+        if self.spares is None and self.settings.spare_schemas:
+            self.spares = SpareKeeper(
+                target=self.settings.spare_schemas,
+                listen_dsn=credentials,
+                interval_s=self.settings.outbox_sweep_s,
+                health=self.db_health,
+            )
+            await self.spares.start()
 
-    async def stop_events(self) -> None:
+    async def stop_background(self) -> None:
+        if self.spares is not None:
+            await self.spares.stop()
+            self.spares = None
         if self.dispatcher is not None:
             await self.dispatcher.stop()
             self.dispatcher = None

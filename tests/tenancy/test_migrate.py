@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import os
-import pkgutil
 import subprocess
 import sys
 import uuid
@@ -16,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.migrations import EXTRA, REAL_LATEST
+from tests.support.migrations import probe_migrations as build_probe_migrations
 from wabotiq.core.settings import Settings
 from wabotiq.db import migrations, migrator
 from wabotiq.db.connection import get_pool
@@ -23,19 +23,6 @@ from wabotiq.domain.tenants.provisioning import create_tenant
 from wabotiq.tenancy.migrate import migrate_all
 
 TENANTS = 200
-REAL_LATEST = migrations.latest("tenant")
-
-# Two further tenant migrations, real modules in a package of the test's own (beside the real
-# ones) that the real loader and migrator run: the first creates a table, the second alters one
-# the broken schema no longer has.
-EXTRA = {
-    f"m{REAL_LATEST + 1:04d}_test_probe_table": (
-        "CREATE TABLE migrate_probe (id integer PRIMARY KEY, note text NOT NULL);"
-    ),
-    f"m{REAL_LATEST + 2:04d}_test_probe_column": (
-        "ALTER TABLE audit_log ADD COLUMN probe_note text NOT NULL DEFAULT 'probed';"
-    ),
-}
 
 
 async def _fetchval(sql: str, *args: Any) -> Any:
@@ -131,25 +118,7 @@ async def many_tenants(db: None) -> AsyncIterator[tuple[str, dict[str, str]]]:
 
 @pytest.fixture
 def probe_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A migrations package on sys.path: every real migration (its module re-exports the real
-    SQL) and, for tenants, the EXTRA ones after them; returns its name."""
-    root = f"probe_migrations_{uuid.uuid4().hex[:8]}"
-    for scope in ("public", "tenant"):
-        package = tmp_path / root / scope
-        package.mkdir(parents=True)
-        (package / "__init__.py").write_text("")
-        real = importlib.import_module(f"{migrations.PACKAGE}.{scope}")
-        for info in pkgutil.iter_modules(real.__path__):
-            if info.name.startswith("m"):
-                source = f"from {real.__name__}.{info.name} import SQL  # noqa: F401\n"
-                (package / f"{info.name}.py").write_text(source)
-        for name, sql in EXTRA.items() if scope == "tenant" else ():
-            (package / f"{name}.py").write_text(f"SQL = {sql!r}\n")
-    (tmp_path / root / "__init__.py").write_text("")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    assert migrations.latest("public", root) == migrations.latest("public")
-    assert migrations.latest("tenant", root) == REAL_LATEST + len(EXTRA)
-    return root
+    return build_probe_migrations(tmp_path, monkeypatch)
 
 
 async def test_migrate_all_applies_pending_reports_failure_and_resumes(

@@ -109,6 +109,8 @@ class Settings(BaseSettings):
     cost_restore_rate: float = Field(default=100.0, gt=0)
     max_page_size: int = Field(default=100, ge=1, le=1000)
     migrate_concurrency: int = Field(default=8, ge=1, le=64)
+    # Fully migrated schemas kept ready for new tenants (0: every tenant creates its own).
+    spare_schemas: int = Field(default=3, ge=0, le=100)
     outbox_sweep_s: float = Field(default=30.0, gt=0)
     max_subscriptions_per_connection: int = Field(default=20, ge=1)
 

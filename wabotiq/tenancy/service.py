@@ -12,6 +12,7 @@ from wabotiq.db.migrator import apply_pending
 from wabotiq.tenancy.access import AccessChange, access_changed
 from wabotiq.tenancy.errors import TenancyError, TenancyErrorCode
 from wabotiq.tenancy.models import Tenant, TenantStatus
+from wabotiq.tenancy.spares import claim_spare
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 TENANT_ID_RE = re.compile(r"^[0-9a-f]{12}$")
@@ -22,8 +23,10 @@ def tenant_ref(tenant: Tenant) -> TenantRef:
 
 
 async def create_schema(connection: asyncpg.Connection, schema: str) -> None:
-    """Create a tenant schema and bring it to the latest version, in the caller's transaction."""
-    await connection.execute(f"CREATE SCHEMA {schema}")
+    """Claim a spare schema as `schema` (or create it when none is free) and bring it to the
+    latest version, in the caller's transaction."""
+    if not await claim_spare(connection, schema):
+        await connection.execute(f"CREATE SCHEMA {schema}")
     await apply_pending(connection, schema=schema, scope="tenant")
 
 
