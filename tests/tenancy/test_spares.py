@@ -4,6 +4,7 @@ kept current by `migrate_all`, and never needed (an empty pool creates the schem
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -230,8 +231,11 @@ async def test_a_migration_being_run_on_a_spare_is_not_claimed(pool: None) -> No
 
 
 async def test_the_keeper_refills_when_a_spare_is_claimed(
-    pool: None, settings: Settings, database_url: str
+    pool: None, settings: Settings, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # At INFO, as `wabotiq up` logs: the keeper logs each refill, and a bad log call would
+    # end its task after the first one.
+    caplog.set_level(logging.INFO, logger="wabotiq.tenancy.spares")
     credentials = credentials_from_url(database_url)
     credentials["password"] = credentials["password"] or None
     # An interval of an hour: only the claim's NOTIFY can wake it in time.
@@ -247,6 +251,8 @@ async def test_the_keeper_refills_when_a_spare_is_claimed(
         await eventually(lambda: _count_is(2), "the keeper refilled after the claim")
         now = set(await spares.spare_names())
         assert len(now - first) == 1  # one new spare replaced the claimed one
+        refills = [r for r in caplog.records if r.getMessage() == "spare schemas created"]
+        assert [r.spares_created for r in refills] == [2, 1]
     finally:
         await keeper.stop()
 

@@ -154,17 +154,19 @@ class SpareKeeper:
                     await self._wake.wait()
 
     async def _refill(self) -> None:
+        """One refill; whatever fails is logged and left to the next wake, never ending the
+        keeper."""
         try:
             created = await refill(self.target)
+            if created:
+                # Not `created`: that name is a LogRecord attribute, and logging refuses it.
+                logger.info("spare schemas created", extra={"spares_created": created})
         except Exception as exc:  # noqa: BLE001 - the next claim or interval retries
             cause = connection_error(exc)
             if cause is None:
                 logger.exception("spare schema refill failed")
             elif self.health is not None:
                 self.health.failed(cause)
-            return
-        if created:
-            logger.info("spare schemas created", extra={"created": created})
 
     async def stop(self) -> None:
         if self._task is not None:
