@@ -87,6 +87,21 @@ async def test_a_timeout_fails_over_to_the_next_provider(client_for) -> None:
     assert len(openai.requests) == 2  # a timeout is transient: tried again, then given up
 
 
+async def test_a_gemini_timeout_fails_over_too(client_for) -> None:
+    openai = ScriptedServer(openai_text("Sasa kutoka OpenAI!"))
+    gemini = ScriptedServer(hang())
+    chain = chain_of(client_for, openai, gemini, timeout_s=0.2, retry=RetryPolicy(1, 0.001, 0.001))
+
+    result = await chain.complete(ASK, [], order=["gemini", "openai"])
+
+    assert [(hop.provider, hop.kind) for hop in result.hops] == [
+        ("gemini", FailureKind.TIMEOUT),
+        ("openai", None),
+    ]
+    assert result.completion.text == "Sasa kutoka OpenAI!"
+    assert len(gemini.requests) == 1
+
+
 async def test_a_server_error_is_retried_and_then_succeeds(client_for) -> None:
     openai = ScriptedServer(openai_error(500), openai_text("Sasa!"))
     gemini = ScriptedServer(gemini_text("unused"))
