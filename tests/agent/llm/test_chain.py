@@ -11,8 +11,10 @@ from tests.agent.llm.wire import (
     gemini_error,
     gemini_text,
     hang,
+    openai_completion,
     openai_error,
     openai_text,
+    reply,
 )
 from wabotiq.agent.llm import (
     AllProvidersFailed,
@@ -66,6 +68,18 @@ async def test_the_first_provider_that_answers_wins(client_for) -> None:
     assert gemini.requests == []
     # gpt-4o-mini-2024-07-18 at $0.15 in / $0.60 out per million tokens
     assert result.cost_usd == pytest.approx(0.00015 + 0.0003)
+    assert result.record() == {
+        "provider": "openai",
+        "model": "gpt-4o-mini-2024-07-18",
+        "tokens_in": 1000,
+        "tokens_out": 500,
+        "cost_usd": result.cost_usd,
+        "latency_ms": round(result.completion.latency_ms, 1),
+        "tools_called": [],
+        "hops": [
+            {"provider": "openai", "answered": True, "attempts": 1, "failure": None, "error": None}
+        ],
+    }
 
 
 async def test_a_timeout_fails_over_to_the_next_provider(client_for) -> None:
@@ -162,6 +176,14 @@ async def test_all_providers_down_the_fallback_answers(client_for) -> None:
     ]
     assert (len(openai.requests), len(gemini.requests), offline.calls) == (3, 3, 1)
     assert result.cost_usd is None  # no price known for the offline tier's model
+    record = result.record()
+    assert (record["provider"], record["model"], record["cost_usd"]) == ("offline", "rules", None)
+    assert [(hop["provider"], hop["failure"]) for hop in record["hops"]] == [
+        ("openai", "server_error"),
+        ("gemini", "server_error"),
+        ("offline", None),
+    ]
+    assert "HTTP 503" in record["hops"][0]["error"]
 
 
 async def test_all_down_without_a_fallback_raises_with_the_hops(client_for) -> None:
@@ -201,3 +223,16 @@ async def test_price_overrides_replace_the_table(client_for) -> None:
     result = await chain.complete(ASK, [])
 
     assert result.cost_usd == pytest.approx(2.0)
+
+
+async def test_a_tool_call_travels_through_the_chain(client_for) -> None:
+    call = ("call_Xk2", "search_products", {"query": "laptop", "max_price": 50000})
+    openai = ScriptedServer(reply(200, openai_completion(tool_calls=[call], prompt_tokens=9)))
+
+    result = await chain_of(client_for, openai, ScriptedServer(gemini_text(""))).complete(
+        ASK, [SEARCH]
+    )
+
+    (tool_call,) = result.completion.tool_calls
+    assert (tool_call.id, tool_call.name, tool_call.arguments) == call
+    assert result.record()["tools_called"] == ["search_products"]

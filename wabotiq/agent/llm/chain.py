@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
@@ -36,6 +37,29 @@ class ChainResult:
     completion: Completion
     hops: tuple[Hop, ...]
     cost_usd: float | None
+
+    def record(self) -> dict[str, Any]:
+        """What an interaction keeps of the turn, as JSON-ready values."""
+        completion = self.completion
+        return {
+            "provider": completion.provider,
+            "model": completion.model,
+            "tokens_in": completion.tokens_in,
+            "tokens_out": completion.tokens_out,
+            "cost_usd": self.cost_usd,
+            "latency_ms": round(completion.latency_ms, 1),
+            "tools_called": [call.name for call in completion.tool_calls],
+            "hops": [
+                {
+                    "provider": hop.provider,
+                    "answered": hop.answered,
+                    "attempts": hop.attempts,
+                    "failure": hop.kind.value if hop.kind else None,
+                    "error": hop.error,
+                }
+                for hop in self.hops
+            ],
+        }
 
 
 class AllProvidersFailed(RuntimeError):
@@ -110,7 +134,10 @@ class FailoverChain:
             hops.append(hop)
             if completion is not None:
                 return self._result(completion, hops)
-            logger.warning("LLM provider failed over", extra={"hop": hop.error})
+            logger.warning(
+                "LLM provider failed over",
+                extra={"provider": hop.provider, "failure": hop.kind, "error": hop.error},
+            )
         if self._fallback is None:
             raise AllProvidersFailed(hops)
         completion = await _ask_fallback(self._fallback, messages, tools, self._timeout_s, hops)
