@@ -7,7 +7,14 @@ import pytest
 
 from tests.agent.llm.conftest import gemini_provider
 from tests.agent.llm.test_openai_chat import ASK, SEARCH
-from tests.agent.llm.wire import ScriptedServer, gemini_error, gemini_response, gemini_text, reply
+from tests.agent.llm.wire import (
+    ScriptedServer,
+    gemini_error,
+    gemini_response,
+    gemini_text,
+    refuse,
+    reply,
+)
 from wabotiq.agent.llm import FailureKind, LLMError, Message, ToolCall
 
 PATH = r"/v1(beta)?/models/gemini-2.0-flash:generateContent"
@@ -167,3 +174,13 @@ async def test_a_blocked_prompt_is_a_bad_response(client_for) -> None:
 
     assert raised.value.kind is FailureKind.BAD_RESPONSE
     assert "SAFETY" in str(raised.value)
+
+
+async def test_a_refused_connection_is_transient(client_for) -> None:
+    server = ScriptedServer(refuse())
+
+    with pytest.raises(LLMError) as raised:
+        await gemini_provider(client_for(server)).complete(ASK, [], timeout=5)
+
+    assert (raised.value.kind, raised.value.status) == (FailureKind.CONNECTION, None)
+    assert raised.value.transient is True

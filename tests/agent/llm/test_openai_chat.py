@@ -5,7 +5,14 @@ import json
 import pytest
 
 from tests.agent.llm.conftest import openai_provider
-from tests.agent.llm.wire import ScriptedServer, openai_completion, openai_error, openai_text, reply
+from tests.agent.llm.wire import (
+    ScriptedServer,
+    openai_completion,
+    openai_error,
+    openai_text,
+    refuse,
+    reply,
+)
 from wabotiq.agent.llm import FailureKind, LLMError, Message, ToolCall, ToolSpec
 
 SEARCH = ToolSpec(
@@ -184,3 +191,13 @@ async def test_a_compatible_endpoint_is_the_same_class_under_its_own_name(client
     assert json.loads(request.content)["model"] == "meta-llama/Llama-3.3-70B-Instruct-Turbo"
     assert (completion.provider, completion.text) == ("together", "Habari!")
     assert (completion.tokens_in, completion.tokens_out) == (12, 3)
+
+
+async def test_a_refused_connection_is_transient(client_for) -> None:
+    server = ScriptedServer(refuse())
+
+    with pytest.raises(LLMError) as raised:
+        await openai_provider(client_for(server)).complete(ASK, [], timeout=5)
+
+    assert (raised.value.kind, raised.value.status) == (FailureKind.CONNECTION, None)
+    assert raised.value.transient is True

@@ -63,6 +63,15 @@ def hang() -> Step:
     return step
 
 
+def refuse() -> Step:
+    """Nobody listens: the connection is refused."""
+
+    async def step(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    return step
+
+
 def held(gate: asyncio.Event, then: Step, *, arrived: asyncio.Event | None = None) -> Step:
     """Answers with `then` once `gate` is set; sets `arrived` when the request comes in."""
 

@@ -57,7 +57,10 @@ class GeminiChatProvider:
         except (errors.UnknownApiResponseError, ValueError) as exc:
             raise LLMError(self.name, FailureKind.BAD_RESPONSE, str(exc)) from exc
         latency_ms = (time.perf_counter() - started) * 1000
-        return self._completion(response, latency_ms)
+        try:
+            return self._completion(response, latency_ms)
+        except ValueError as exc:
+            raise LLMError(self.name, FailureKind.BAD_RESPONSE, str(exc)) from exc
 
     def _config(
         self, messages: Sequence[Message], tools: Sequence[ToolSpec], *, timeout: float
