@@ -55,7 +55,8 @@ class CircuitBreaker:
     """Closed: calls pass, failures in a row are counted, `failure_threshold` of them open it.
     Open: no call passes until `cooldown_s` have gone by; then half-open: exactly one probe
     passes (others are refused while it runs); its success closes the circuit, its failure
-    opens it for another cool-down."""
+    opens it for another cool-down. An answer that blames the request (400, 413, 422) counts as
+    a success here: the provider is up and answering."""
 
     def __init__(
         self,
