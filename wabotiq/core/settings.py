@@ -17,6 +17,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MIN_JWT_SECRET_BYTES = 32
+# The chat providers LLM_CHAIN may name (wabotiq/agent/llm/factory.py builds them).
+LLM_PROVIDERS = ("openai", "gemini", "compatible")
 
 
 class StartupError(RuntimeError):
@@ -129,7 +131,29 @@ class Settings(BaseSettings):
     gemini_embedding_model: str = "gemini-embedding-001"
     embedding_dim_gemini: int = Field(default=768, ge=1)
 
-    @field_validator("cors_origins", "field_encryption_keys", "trusted_proxies", mode="before")
+    # Chat models for the agent, asked in LLM_CHAIN order (those without settings are skipped);
+    # the offline tier answers when none does. Keys and base URLs are shared with embeddings.
+    llm_chain: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["openai", "gemini", "compatible"]
+    )
+    openai_chat_model: str = "gpt-4o-mini"
+    gemini_chat_model: str = "gemini-2.0-flash"
+    # Any OpenAI-compatible endpoint (Together, vLLM, ...): used when base URL and model are set.
+    llm_compatible_base_url: str | None = None
+    llm_compatible_api_key: str | None = Field(default=None, repr=False)
+    llm_compatible_model: str | None = None
+    llm_timeout_s: float = Field(default=20.0, gt=0)  # one call to one provider
+    llm_max_attempts: int = Field(default=3, ge=1, le=10)  # per provider, transient errors only
+    llm_retry_initial_s: float = Field(default=0.5, ge=0)
+    llm_retry_max_s: float = Field(default=4.0, ge=0)
+    llm_breaker_failures: int = Field(default=5, ge=1)  # failures in a row that open a breaker
+    llm_breaker_cooldown_s: float = Field(default=30.0, gt=0)  # open this long, then one probe
+    # USD per million tokens, `{"model": [input, output]}`: overrides or extends the built-in table.
+    llm_prices: dict[str, tuple[float, float]] = Field(default_factory=dict)
+
+    @field_validator(
+        "cors_origins", "field_encryption_keys", "trusted_proxies", "llm_chain", mode="before"
+    )
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
@@ -143,6 +167,23 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise ValueError(f"{item!r} is not an IP address or network") from exc
         return value
+
+    @field_validator("llm_chain")
+    @classmethod
+    def _known_llm_providers(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in LLM_PROVIDERS]
+        if unknown:
+            raise ValueError(f"unknown provider(s) {unknown}; known: {', '.join(LLM_PROVIDERS)}")
+        if len(set(value)) != len(value):
+            raise ValueError("names a provider twice")
+        return value
+
+    @field_validator("llm_compatible_base_url")
+    @classmethod
+    def _compatible_url(cls, value: str | None) -> str | None:
+        if value and "://" not in value:
+            raise ValueError("must be a URL with a scheme, e.g. https://api.together.xyz/v1")
+        return value or None
 
     @field_validator("jwt_keys")
     @classmethod
