@@ -9,7 +9,7 @@ The data is general shopping vocabulary, not one shop's SKUs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -24,6 +24,21 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
+# A number with a unit of size written together ("13kg", "200l", "128gb") means the number.
+_SIZED = re.compile(r"(\d+)(?:kg|l|ltr|ml|gb|tb|mb|mah|w|hz|mp|mm|cm|inch|in|v)")
+
+
+def exact_forms(tokens: Iterable[str]) -> frozenset[str]:
+    """Model numbers and sizes among `tokens`, in one spelling for query and catalog alike:
+    "13kg" and "13 kg" are both "13", "a54" stays "a54", "4k" stays "4k"."""
+    forms = set()
+    for token in tokens:
+        if any(char.isdigit() for char in token):
+            sized = _SIZED.fullmatch(token)
+            forms.add(sized[1] if sized else token)
+    return frozenset(forms)
+
+
 @dataclass(frozen=True, slots=True)
 class Sense:
     """What a phrase means: catalog words to add, and the category it points to, if any."""
@@ -31,6 +46,7 @@ class Sense:
     adds: tuple[str, ...]
     category: str | None = None
     rank: int = 0
+    service: bool = False  # a treatment or a repair: something done, not something sold
 
 
 # Category slug -> {phrase: catalog words it adds}. Phrases are matched longest first.
@@ -311,11 +327,11 @@ _ADDONS: dict[str, dict[str, str]] = {
         "mashine ya kunyoa": "clipper shaver",
         "straightener": "hair",
         "flat iron": "straightener",
-        "nyusi": "eyebrows",
-        "eyebrows": "",
-        "kope": "lashes eyelashes",
-        "lashes": "eyelashes",
     },
+}
+
+# Treatments done to the customer (services, not goods), by the category they are sold under.
+_TREATMENTS: dict[str, dict[str, str]] = {
     "hair": {
         "kinyozi": "haircut barber",
         "barber": "haircut kinyozi",
@@ -362,6 +378,12 @@ _ADDONS: dict[str, dict[str, str]] = {
         "kukandwa": "massage spa",
         "facial": "spa",
     },
+    "beauty": {
+        "nyusi": "eyebrows",
+        "eyebrows": "",
+        "kope": "lashes eyelashes",
+        "lashes": "eyelashes",
+    },
 }
 
 _REPAIRS: dict[str, dict[str, str]] = {
@@ -387,9 +409,100 @@ _REPAIRS: dict[str, dict[str, str]] = {
         "badilisha": "replacement repair",
         "kubadilisha": "replacement repair",
         "servicing": "service repair",
+        "service": "servicing repair",
         "data recovery": "files photos",
+        "recover": "data recovery",
+        "rudisha picha": "data recovery photos",
+        # Installation is work done on the customer's device.
+        "install": "installation",
+        "installation": "",
+        "kuinstall": "install installation",
+        # Symptoms: a thing that fails is a repair need, whatever the thing is.
+        "not charging": "charging battery repair",
+        "won t charge": "charging battery repair",
+        "doesn t charge": "charging battery repair",
+        "not holding charge": "battery repair",
+        "battery drains": "battery repair",
+        "drains fast": "battery repair",
+        "not working": "repair",
+        "stopped working": "repair",
+        "won t turn on": "repair",
+        "doesn t turn on": "repair",
+        "not turning on": "repair",
+        "won t switch on": "repair",
+        "dead": "repair",
+        "no picture": "picture repair",
+        "no sound": "sound repair",
+        "no display": "screen repair",
+        "black screen": "screen repair",
+        "blank screen": "screen repair",
+        "heats up": "overheating servicing cleaning",
+        "heating up": "overheating servicing cleaning",
+        "overheating": "servicing cleaning",
+        "overheats": "overheating servicing cleaning",
+        "gets hot": "overheating servicing cleaning",
+        "inapata moto": "overheating servicing cleaning",
+        "inashika moto": "overheating servicing cleaning",
+        "imeshika moto": "overheating servicing cleaning",
+        "water damage": "repair",
+        "imeingia maji": "water damage repair",
+        "virus": "software antivirus",
+        "hangs": "slow servicing software",
+        "inahang": "slow servicing software",
+        "inakwama": "slow servicing software",
+        "lost my photos": "data recovery photos",
+        "deleted": "data recovery files",
     },
 }
+
+# Swahili verbs come inflected ("mnasuka", "nisukwe", "kupakwa", "mnanyoa", "niwekea"): these
+# stems, with the prefixes and endings below, name what the customer wants done.
+_VERB_STEMS: dict[str, tuple[str, str | None, int]] = {
+    "suk": ("braids kusuka", "hair", ADDON),
+    "nyo": ("shave haircut", "hair", ADDON),
+    "nyol": ("shave haircut", "hair", ADDON),
+    "chan": ("styling blow dry hair", "hair", ADDON),
+    "kand": ("massage spa", "spa", ADDON),
+    "pak": ("polish", None, ADDON),
+    "tengenez": ("repair", "repairs", REPAIR),
+    "rekebish": ("repair", "repairs", REPAIR),
+    "badilish": ("replacement repair", "repairs", REPAIR),
+    "wek": ("installation", None, REPAIR),
+    "safish": ("cleaning", None, ADDON),
+}
+# Subject, tense and object prefixes, and passive, applicative and mood endings.
+_VERB = re.compile(
+    r"(?:ku|tu|mu|m|wa|ni|u|a|i|li|ki|zi|vi|ya)?(?:na|li|ta|me|ki|nge|ja)?"
+    r"(?:ni|ku|mw|m|tu|wa|ji)?(?P<stem>"
+    + "|".join(sorted(_VERB_STEMS, key=len, reverse=True))
+    + r")(?:a|e|i|wa|we|wi|ewa|iwa|ea|ia|eni|ika|eka|wa|lewa|liwa|ishwa|eshwa)"
+)
+# Words that look inflected but are not these verbs.
+_NOT_VERBS = frozenset({"mpaka", "paka", "kanda", "chana", "wakanda"})
+# A thing that fails: "haishiki", "haionyeshi" (negated verbs: ha + class + verb + i), and
+# "imevunjika", "kimepasuka", "inasumbua" (a class prefix, a tense and a verb of damage).
+_NEGATED = re.compile(r"ha(?:i|zi|ki|vi|li|ya|u)[a-z]{3,}i")
+_DAMAGE = re.compile(
+    r"(?:i|ki|zi|u|li|ya|vi|a)(?:me|na|li)(?:vunjika|pasuka|haribika|kufa|zima|jizima|lowa"
+    r"|anguka|ganda|kwama|chemka|vuja|ungua|sumbua|kataa|zingua|pasua)"
+)
+_SYMPTOM = Sense(("repair",), "repairs", REPAIR, service=True)
+
+
+def inflected(token: str) -> Sense | None:
+    """The sense of a Swahili word the phrase table lacks, read from its shape: an inflected
+    treatment or repair verb, or a verb saying a thing fails (a repair need)."""
+    if token in _NOT_VERBS:
+        return None
+    if _NEGATED.fullmatch(token) or _DAMAGE.fullmatch(token):
+        return _SYMPTOM
+    match = _VERB.fullmatch(token)
+    if match is None:
+        return None
+    adds, category, rank = _VERB_STEMS[match["stem"]]
+    service = category is not None or rank == REPAIR
+    return Sense(tuple(tokenize(adds)), category, rank, service=service)
+
 
 # Words that describe what is wanted without naming it: no category.
 _MODIFIERS: dict[str, str] = {
@@ -424,7 +537,12 @@ _MODIFIERS: dict[str, str] = {
     "mtoto": "kids children",
     "wazee": "elderly",
     "kamera": "camera",
-    "picha": "camera photos",
+    "picha": "camera photos picture",
+    "kioo": "screen glass",
+    "uso": "face facial",
+    "work": "office business",
+    "windows": "software",
+    "antivirus": "software",
     "betri": "battery",
     "chaji": "charging battery",
     "inchi": "inch",
@@ -496,6 +614,8 @@ NOISE = frozenset(
     monday tuesday wednesday thursday friday saturday sunday jumatatu jumanne jumatano
     alhamisi ijumaa jumamosi jumapili wiki ijayo next week
     kes ksh kshs sh shs bob shillings shilingi
+    nazo nayo nao naye nalo pia lakini zote ndani siku saidia nisaidia mnisaidie nisaidie
+    mpaka hadi fiti lot
     """.split()
 )
 
@@ -504,12 +624,14 @@ def _entries() -> Iterator[tuple[str, Sense]]:
     tables: list[tuple[int, Mapping[str, Mapping[str, str]]]] = [
         (ITEM, _ITEMS),
         (ADDON, _ADDONS),
+        (ADDON, _TREATMENTS),
         (REPAIR, _REPAIRS),
     ]
     for rank, table in tables:
+        service = table is _TREATMENTS or table is _REPAIRS
         for category, phrases in table.items():
             for phrase, adds in phrases.items():
-                yield phrase, Sense(tuple(tokenize(adds)), category, rank)
+                yield phrase, Sense(tuple(tokenize(adds)), category, rank, service=service)
     for phrase, adds in _MODIFIERS.items():
         yield phrase, Sense(tuple(tokenize(adds)))
 
