@@ -361,6 +361,8 @@ _TREATMENTS: dict[str, dict[str, str]] = {
         "wig": "",
         "wigi": "wig",
         "kuosha nywele": "wash blow dry",
+        "mistari": "cornrows lines braids",
+        "twists": "braids",
         "salon": "hair",
         "saluni": "salon hair",
     },
@@ -377,6 +379,7 @@ _TREATMENTS: dict[str, dict[str, str]] = {
         "masaji": "massage spa",
         "kukandwa": "massage spa",
         "facial": "spa",
+        "kusafisha uso": "facial spa",
     },
     "beauty": {
         "nyusi": "eyebrows",
@@ -452,6 +455,20 @@ _REPAIRS: dict[str, dict[str, str]] = {
         "inakwama": "slow servicing software",
         "lost my photos": "data recovery photos",
         "deleted": "data recovery files",
+        "smashed": "cracked broken repair",
+        "shattered": "cracked broken repair",
+        "keeps restarting": "servicing software repair",
+        "won t power on": "repair",
+        "is slow": "servicing software",
+        "very slow": "servicing software",
+        "so slow": "servicing software",
+        "too slow": "servicing software",
+        "imekuwa slow": "servicing software",
+        "iko slow": "servicing software",
+        "inaisha haraka": "battery drains repair",
+        "chaji inaisha": "battery drains repair",
+        "betri inaisha": "battery drains repair",
+        "inakula chaji": "battery drains repair",
     },
 }
 
@@ -477,6 +494,18 @@ _VERB = re.compile(
     + "|".join(sorted(_VERB_STEMS, key=len, reverse=True))
     + r")(?:a|e|i|wa|we|wi|ewa|iwa|ea|ia|eni|ika|eka|wa|lewa|liwa|ishwa|eshwa)"
 )
+# English verbs in Sheng take the prefixes and keep their own ending: "mnafix", "nirepair".
+_LOAN_STEMS: dict[str, tuple[str, str | None, int]] = {
+    "fix": ("repair", "repairs", REPAIR),
+    "repair": ("repair", "repairs", REPAIR),
+    "replace": ("replacement repair", "repairs", REPAIR),
+    "install": ("installation", None, REPAIR),
+    "format": ("software installation", None, REPAIR),
+}
+_LOAN_VERB = re.compile(
+    r"(?:ku|tu|mu|m|wa|ni|u|a|i|li|ki|zi|vi|ya)(?:na|li|ta|me|ki|nge|ja)?"
+    r"(?:ni|ku|mw|m|tu|wa|ji)?(?P<stem>" + "|".join(_LOAN_STEMS) + r")(?:w?e|w?a)?"
+)
 # Words that look inflected but are not these verbs.
 _NOT_VERBS = frozenset({"mpaka", "paka", "kanda", "chana", "wakanda"})
 # A thing that fails: "haishiki", "haionyeshi" (negated verbs: ha + class + verb + i), and
@@ -496,10 +525,12 @@ def inflected(token: str) -> Sense | None:
         return None
     if _NEGATED.fullmatch(token) or _DAMAGE.fullmatch(token):
         return _SYMPTOM
-    match = _VERB.fullmatch(token)
-    if match is None:
+    table, found = _VERB_STEMS, _VERB.fullmatch(token)
+    if found is None:
+        table, found = _LOAN_STEMS, _LOAN_VERB.fullmatch(token)
+    if found is None:
         return None
-    adds, category, rank = _VERB_STEMS[match["stem"]]
+    adds, category, rank = table[found["stem"]]
     service = category is not None or rank == REPAIR
     return Sense(tuple(tokenize(adds)), category, rank, service=service)
 
@@ -539,6 +570,7 @@ _MODIFIERS: dict[str, str] = {
     "kamera": "camera",
     "picha": "camera photos picture",
     "kioo": "screen glass",
+    "skrini": "screen",
     "uso": "face facial",
     "work": "office business",
     "windows": "software",
@@ -584,7 +616,7 @@ BRANDS = frozenset(
     pixel neon hp dell lenovo acer asus microsoft surface oraimo jbl sony anker logitech
     redragon sandisk seagate wd epson canon lg tcl hisense vitron skyworth ramtons mika philips
     hotpoint von sayona nike adidas vans converse bata timberland puma nivea wahl amazon modio
-    harambee shujaa arsenal chelsea liverpool gor ingwe leopards galaxy
+    harambee shujaa arsenal chelsea liverpool gor ingwe leopards galaxy safaricom
     """.split()
 )
 
