@@ -362,6 +362,9 @@ _TREATMENTS: dict[str, dict[str, str]] = {
         "wigi": "wig",
         "kuosha nywele": "wash blow dry",
         "mistari": "cornrows lines braids",
+        "trim": "beard trim haircut",
+        "line up": "beard haircut",
+        "fade": "haircut kinyozi",
         "twists": "braids",
         "salon": "hair",
         "saluni": "salon hair",
@@ -373,6 +376,9 @@ _TREATMENTS: dict[str, dict[str, str]] = {
         "pedicure": "nails feet",
         "nails": "",
         "acrylic": "nails",
+        "mani": "manicure nails",
+        "pedi": "pedicure nails",
+        "gel": "manicure nails polish",
     },
     "spa": {
         "massage": "spa",
@@ -380,12 +386,16 @@ _TREATMENTS: dict[str, dict[str, str]] = {
         "kukandwa": "massage spa",
         "facial": "spa",
         "kusafisha uso": "facial spa",
+        "spa": "massage facial",
     },
     "beauty": {
         "nyusi": "eyebrows",
         "eyebrows": "",
         "kope": "lashes eyelashes",
         "lashes": "eyelashes",
+        "eyelashes": "lashes",
+        "brows": "eyebrows",
+        "threading": "eyebrows",
     },
 }
 
@@ -478,7 +488,7 @@ _VERB_STEMS: dict[str, tuple[str, str | None, int]] = {
     "suk": ("braids kusuka", "hair", ADDON),
     "nyo": ("shave haircut", "hair", ADDON),
     "nyol": ("shave haircut", "hair", ADDON),
-    "chan": ("styling blow dry hair", "hair", ADDON),
+    "chan": ("hair braids cornrows lines styling", "hair", ADDON),  # "kuchana": have hair done
     "kand": ("massage spa", "spa", ADDON),
     "pak": ("polish", None, ADDON),
     "tengenez": ("repair", "repairs", REPAIR),
