@@ -123,7 +123,21 @@ def test_equal_scores_go_by_entry_id_and_nothing_is_dropped() -> None:
     assert [h.entity_id for h in rank(list(reversed(hits)), understand("same"))] == ["a", "b", "c"]
 
 
+def test_a_named_product_puts_services_after_its_products() -> None:
+    hits = [
+        hit("Phone screen repair", score=0.04, kind="service", price="3000"),
+        hit("Nokia 105", score=0.035, price="2500", categories=(PHONES,)),
+    ]
+    query = understand("simu chini ya 20k")
+
+    ranked = rank(hits, query, category_ids=frozenset({PHONES}), budget=Budget(high=Decimal(20000)))
+
+    assert titles(ranked) == ["Nokia 105", "Phone screen repair"]
+
+
 def test_only_vector_neighbours_are_no_match() -> None:
-    assert not matches_words([hit("Bicycle pump", retrievers=(VECTOR,))])
-    assert matches_words([hit("Bicycle", retrievers=(VECTOR, TRIGRAM))])
-    assert not matches_words([])
+    bicycle = understand("bicycle")
+    assert not matches_words(bicycle, [hit("Bicycle pump", retrievers=(VECTOR,))])
+    assert matches_words(bicycle, [hit("Bicycle", retrievers=(VECTOR, TRIGRAM))])
+    assert not matches_words(bicycle, [])
+    assert matches_words(understand("chini ya 20k"), [hit("Pump", retrievers=(VECTOR,))])

@@ -253,7 +253,7 @@ class SearchEngine:
             vector = (await self.embedder.embed_queries([text]))[0]
         request = SearchRequest(text=text, vector=vector, filter=effective, k=max(first, POOL))
         hits = await self.backend.search(tenant_id, request)
-        if not matches_words(hits):
+        if not matches_words(understood, hits):
             return SearchResults(understood, effective, [], no_match=True)
         hinted: tuple[str, ...] = ()
         if given.category_ids is None and understood.category:

@@ -6,9 +6,9 @@ brand's TV that says "TV" more often, an item from the repair a customer describ
 near a 15,000 budget from a 1,200 one. Here each wish the candidate does not meet multiplies
 its fused score by `MISS` — a brand named, a model number or size, a service rather than an
 item, the category the words point at — and a budget weighs candidates by their price. Nothing
-is filtered out: a category hint lifts the products of that category, it never hides the
-service or document passage that answers the question. Equal scores are ordered by entry id,
-so the same request always gives the same order.
+is filtered out: a category hint lifts the products of that category above other products and
+services, it never hides the document passage or the service that answers the question. Equal
+scores are ordered by entry id, so the same request always gives the same order.
 """
 
 from __future__ import annotations
@@ -38,12 +38,13 @@ class Budget:
     cheap: bool = False
 
 
-def matches_words(hits: Sequence[SearchHit]) -> bool:
-    """Whether any candidate shares a word (or a corrected spelling of one) with the query.
+def matches_words(query: UnderstoodQuery, hits: Sequence[SearchHit]) -> bool:
+    """Whether any candidate shares a word (or a corrected spelling of one) with the query, or
+    the query has no words to share (a budget alone, "chini ya 20k").
 
     Vectors always return nearest neighbours, even for things the shop does not sell: with no
     word in common, the candidates are neighbours of nothing."""
-    return any(LEXICAL.intersection(hit.retrievers) for hit in hits)
+    return not query.terms or any(LEXICAL.intersection(hit.retrievers) for hit in hits)
 
 
 def rank(
@@ -74,6 +75,8 @@ def _fit(hit: SearchHit, query: UnderstoodQuery, category_ids: frozenset[str]) -
         fit *= MISS
     if category_ids and hit.kind == "product" and not category_ids.intersection(hit.category_ids):
         fit *= MISS
+    elif category_ids and hit.kind == "service" and not query.service:
+        fit *= MISS  # a product named and nothing to be done: "simu chini ya 20k" is no repair
     if query.brands or query.exact:
         words = set(tokenize(f"{hit.title} {hit.code} {hit.body}"))
         named = exact_forms(words)
