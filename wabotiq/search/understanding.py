@@ -45,6 +45,7 @@ _TIMES = re.compile(
 _MODEL = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]+")  # "a54", "13c", "ps5"
 _MEASURE = re.compile(r"\d+(?:gb|tb|mb|g|mah|w|hz|mp|kg|l|ml|mm|cm|m|k|am|pm|th|st|nd|rd|x|v)")
 _CONTEXT_MESSAGES = 4
+_MAX_QUANTITY = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +204,12 @@ def _words(tokens: list[str]) -> tuple[list[str], list[str], list[Sense], list[s
         terms.update(dict.fromkeys(words))
         plain = sense is None or (sense.category is None and not sense.service)
         own.update(dict.fromkeys(words if plain else said))
+        if (
+            sense is not None
+            and sense.category is not None
+            and _quantity(tokens[start - 1 : start])
+        ):
+            own.pop(tokens[start - 1], None)  # "2 phones" counts phones, it names no model
         if sense is not None and (sense.category is not None or sense.service):
             hints.append(sense)
         if sense is not None and sense.category is not None:
@@ -210,6 +217,11 @@ def _words(tokens: list[str]) -> tuple[list[str], list[str], list[Sense], list[s
         elif sense is None and _names_product(tokens[start], tokens[start - 1 : start], subject):
             subject[tokens[start]] = None
     return list(terms), list(subject), hints, list(own)
+
+
+def _quantity(previous: list[str]) -> bool:
+    """A small bare number before a product word: how many, not which."""
+    return bool(previous) and previous[0].isdigit() and int(previous[0]) < _MAX_QUANTITY
 
 
 def _names_product(token: str, previous: list[str], subject: dict[str, None]) -> bool:
