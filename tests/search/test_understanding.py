@@ -368,6 +368,8 @@ def test_brands_and_sizes_are_the_customers_own_words() -> None:
     assert understand("samsng a15 iko?").brands == ("samsung",)  # a spelling fix counts
     assert understand("mulika mwizi").brands == ()  # "nokia" is the lexicon's guess
     assert understand("mtungi wa 13 kg").exact == understand("mtungi wa 13kg").exact == ("13",)
+    assert understand("Samsung 55 TV").exact == ("55",)
+    assert understand("nataka 2 phones").exact == ()  # how many, not which
 
 
 def test_the_named_product_brings_its_brand_to_a_follow_up() -> None:
