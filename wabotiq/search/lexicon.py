@@ -484,18 +484,22 @@ _REPAIRS: dict[str, dict[str, str]] = {
 
 # Swahili verbs come inflected ("mnasuka", "nisukwe", "kupakwa", "mnanyoa", "niwekea"): these
 # stems, with the prefixes and endings below, name what the customer wants done.
-_VERB_STEMS: dict[str, tuple[str, str | None, int]] = {
-    "suk": ("braids kusuka", "hair", ADDON),
-    "nyo": ("shave haircut", "hair", ADDON),
-    "nyol": ("shave haircut", "hair", ADDON),
-    "chan": ("hair braids cornrows lines styling", "hair", ADDON),  # "kuchana": have hair done
-    "kand": ("massage spa", "spa", ADDON),
-    "pak": ("polish", None, ADDON),
-    "tengenez": ("repair", "repairs", REPAIR),
-    "rekebish": ("repair", "repairs", REPAIR),
-    "badilish": ("replacement repair", "repairs", REPAIR),
-    "wek": ("installation", None, REPAIR),
-    "safish": ("cleaning", None, ADDON),
+_VERB_STEMS: dict[str, tuple[str, str | None, int, bool]] = {
+    # stem: (catalog words, category, rank, whether it is something done for the customer)
+    "suk": ("braids kusuka", "hair", ADDON, True),
+    "nyo": ("shave haircut", "hair", ADDON, True),
+    "nyol": ("shave haircut", "hair", ADDON, True),
+    "chan": ("hair braids cornrows lines styling", "hair", ADDON, True),  # have hair done
+    "kand": ("massage spa", "spa", ADDON, True),
+    "pak": ("polish", None, ADDON, False),
+    "tengenez": ("repair", "repairs", REPAIR, True),
+    "rekebish": ("repair", "repairs", REPAIR, True),
+    "badilish": ("replacement repair", "repairs", REPAIR, True),
+    "wek": ("installation", None, REPAIR, True),
+    "safish": ("cleaning", None, ADDON, False),
+    "sikiz": ("music audio", "audio", ITEM, False),
+    "sikiliz": ("music audio", "audio", ITEM, False),
+    "pik": ("cooking kitchen", "home-appliances", ITEM, False),
 }
 # Subject, tense and object prefixes, and passive, applicative and mood endings.
 _VERB = re.compile(
@@ -505,12 +509,12 @@ _VERB = re.compile(
     + r")(?:a|e|i|wa|we|wi|ewa|iwa|ea|ia|eni|ika|eka|wa|lewa|liwa|ishwa|eshwa)"
 )
 # English verbs in Sheng take the prefixes and keep their own ending: "mnafix", "nirepair".
-_LOAN_STEMS: dict[str, tuple[str, str | None, int]] = {
-    "fix": ("repair", "repairs", REPAIR),
-    "repair": ("repair", "repairs", REPAIR),
-    "replace": ("replacement repair", "repairs", REPAIR),
-    "install": ("installation", None, REPAIR),
-    "format": ("software installation", None, REPAIR),
+_LOAN_STEMS: dict[str, tuple[str, str | None, int, bool]] = {
+    "fix": ("repair", "repairs", REPAIR, True),
+    "repair": ("repair", "repairs", REPAIR, True),
+    "replace": ("replacement repair", "repairs", REPAIR, True),
+    "install": ("installation", None, REPAIR, True),
+    "format": ("software installation", None, REPAIR, True),
 }
 _LOAN_VERB = re.compile(
     r"(?:ku|tu|mu|m|wa|ni|u|a|i|li|ki|zi|vi|ya)(?:na|li|ta|me|ki|nge|ja)?"
@@ -540,8 +544,7 @@ def inflected(token: str) -> Sense | None:
         table, found = _LOAN_STEMS, _LOAN_VERB.fullmatch(token)
     if found is None:
         return None
-    adds, category, rank = table[found["stem"]]
-    service = category is not None or rank == REPAIR
+    adds, category, rank, service = table[found["stem"]]
     return Sense(tuple(tokenize(adds)), category, rank, service=service)
 
 
