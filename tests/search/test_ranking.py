@@ -114,6 +114,17 @@ def test_around_a_price_prefers_the_middle_and_cheap_prefers_the_lowest() -> Non
     assert titles(cheap) == ["A", "B", "C"]
 
 
+def test_cheap_weighs_a_cheaper_misfit_no_more_than_the_cheapest_fit() -> None:
+    hits = [
+        hit("Lenovo Chromebook laptop", score=0.045, price="18000"),
+        hit("HP EliteBook laptop", score=0.03, price="32000"),
+    ]
+
+    ranked = rank(hits, understand("HP laptop ya bei poa"), budget=Budget(cheap=True))
+
+    assert titles(ranked)[0] == "HP EliteBook laptop"
+
+
 def test_equal_scores_go_by_entry_id_and_nothing_is_dropped() -> None:
     hits = [hit("Same", entity="b"), hit("Same", entity="c"), hit("Same", entity="a")]
 

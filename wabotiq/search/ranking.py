@@ -111,7 +111,8 @@ def _weight(budget: Budget, pool: list[SearchHit]) -> Callable[[Decimal], float]
         lowest = min((hit.price for hit in pool if hit.price is not None), default=None)
         if lowest is None:
             return None
-        return lambda price: PRICE_FLOOR + span * (float(lowest / price) if price > 0 else 1.0)
+        # Misfits cheaper than the cheapest fitting candidate weigh no more than it does.
+        return lambda price: PRICE_FLOOR + span * (min(1.0, float(lowest / price)) if price else 1)
     low, high = budget.low, budget.high
     if low is not None and high is not None and high > 0:
         middle = (low + high) / 2
