@@ -525,9 +525,15 @@ _NOT_VERBS = frozenset({"mpaka", "paka", "kanda", "chana", "wakanda"})
 # A thing that fails: "haishiki", "haionyeshi" (negated verbs: ha + class + verb + i), and
 # "imevunjika", "kimepasuka", "inasumbua" (a class prefix, a tense and a verb of damage).
 _NEGATED = re.compile(r"ha(?:i|zi|ki|vi|li|ya|u)[a-z]{3,}i")
+# Verbs of damage, with what each says about the fix.
+_DAMAGE_STEMS: dict[str, str] = {
+    "vunjika": "broken", "pasuka": "cracked", "pasua": "cracked", "haribika": "",
+    "kufa": "", "zima": "", "jizima": "", "lowa": "water damage", "anguka": "",
+    "ganda": "slow software", "kwama": "slow software", "chemka": "overheating servicing cleaning",
+    "vuja": "", "ungua": "", "sumbua": "", "kataa": "", "zingua": "",
+}  # fmt: skip
 _DAMAGE = re.compile(
-    r"(?:i|ki|zi|u|li|ya|vi|a)(?:me|na|li)(?:vunjika|pasuka|haribika|kufa|zima|jizima|lowa"
-    r"|anguka|ganda|kwama|chemka|vuja|ungua|sumbua|kataa|zingua|pasua)"
+    r"(?:i|ki|zi|u|li|ya|vi|a)(?:me|na|li)(?P<stem>" + "|".join(_DAMAGE_STEMS) + ")"
 )
 _SYMPTOM = Sense(("repair",), "repairs", REPAIR, service=True)
 
@@ -537,15 +543,19 @@ def inflected(token: str) -> Sense | None:
     treatment or repair verb, or a verb saying a thing fails (a repair need)."""
     if token in _NOT_VERBS:
         return None
-    if _NEGATED.fullmatch(token) or _DAMAGE.fullmatch(token):
+    if _NEGATED.fullmatch(token):
         return _SYMPTOM
+    damage = _DAMAGE.fullmatch(token)
+    if damage is not None:
+        fix = (*tokenize(_DAMAGE_STEMS[damage["stem"]]), *_SYMPTOM.adds)
+        return Sense(fix, _SYMPTOM.category, REPAIR, service=True)
     table, found = _VERB_STEMS, _VERB.fullmatch(token)
     if found is None:
         table, found = _LOAN_STEMS, _LOAN_VERB.fullmatch(token)
     if found is None:
         return None
-    adds, category, rank, service = table[found["stem"]]
-    return Sense(tuple(tokenize(adds)), category, rank, service=service)
+    words, category, rank, service = table[found["stem"]]
+    return Sense(tuple(tokenize(words)), category, rank, service=service)
 
 
 # Words that describe what is wanted without naming it: no category.
