@@ -152,3 +152,13 @@ def test_only_vector_neighbours_are_no_match() -> None:
     assert matches_words(bicycle, [hit("Bicycle", retrievers=(VECTOR, TRIGRAM))])
     assert not matches_words(bicycle, [])
     assert matches_words(understand("chini ya 20k"), [hit("Pump", retrievers=(VECTOR,))])
+
+
+def test_an_add_on_comes_after_the_item_it_is_for_unless_asked_for() -> None:
+    hits = [
+        hit("Samsung A15 Back Cover", score=0.045, price="900"),
+        hit("Samsung Galaxy A15", score=0.03, price="19500"),
+    ]
+
+    assert titles(rank(hits, understand("samsng a15 iko?")))[0] == "Samsung Galaxy A15"
+    assert titles(rank(hits, understand("cover ya A15")))[0] == "Samsung A15 Back Cover"

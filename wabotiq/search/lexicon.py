@@ -330,6 +330,19 @@ _ADDONS: dict[str, dict[str, str]] = {
     },
 }
 
+# Things made for another item (a cover for a phone, a bracket for a TV), named in a title by one
+# of these words: "Samsung A15 Back Cover" answers "A15" only when a cover is asked for.
+_FOR_ITEMS = ("accessories", "computer-accessories", "tvs", "gaming")
+ADDON_WORDS = frozenset(
+    [
+        phrase
+        for category in _FOR_ITEMS
+        for phrase in _ADDONS[category]
+        if " " not in phrase and phrase not in ("game", "gemu", "fifa", "external")
+    ]
+    + ["glass", "holder", "bank", "stand"]
+)
+
 # Treatments done to the customer (services, not goods), by the category they are sold under.
 _TREATMENTS: dict[str, dict[str, str]] = {
     "hair": {
@@ -444,6 +457,9 @@ _REPAIRS: dict[str, dict[str, str]] = {
         "not turning on": "repair",
         "won t switch on": "repair",
         "dead": "repair",
+        "dies": "dead repair",
+        "died": "dead repair",
+        "change": "replacement repair",
         "no picture": "picture repair",
         "no sound": "sound repair",
         "no display": "screen repair",
@@ -524,13 +540,14 @@ _LOAN_VERB = re.compile(
 _NOT_VERBS = frozenset({"mpaka", "paka", "kanda", "chana", "wakanda"})
 # A thing that fails: "haishiki", "haionyeshi" (negated verbs: ha + class + verb + i), and
 # "imevunjika", "kimepasuka", "inasumbua" (a class prefix, a tense and a verb of damage).
-_NEGATED = re.compile(r"ha(?:i|zi|ki|vi|li|ya|u)[a-z]{3,}i")
+_NEGATED = re.compile(r"ha(?:i|zi|ki|vi|li|ya|u)[a-z]{2,}i")  # "haitoi sauti"
 # Verbs of damage, with what each says about the fix.
 _DAMAGE_STEMS: dict[str, str] = {
     "vunjika": "broken", "pasuka": "cracked", "pasua": "cracked", "haribika": "",
     "kufa": "", "zima": "", "jizima": "", "lowa": "water damage", "anguka": "",
     "ganda": "slow software", "kwama": "slow software", "chemka": "overheating servicing cleaning",
     "vuja": "", "ungua": "", "sumbua": "", "kataa": "", "zingua": "",
+    "potea": "data recovery files photos", "futika": "data recovery files photos",
 }  # fmt: skip
 _DAMAGE = re.compile(
     r"(?:i|ki|zi|u|li|ya|vi|a)(?:me|na|li)(?P<stem>" + "|".join(_DAMAGE_STEMS) + ")"

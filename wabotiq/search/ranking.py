@@ -5,10 +5,11 @@ Retrieval finds candidates by words and meaning, but it cannot tell a Samsung TV
 brand's TV that says "TV" more often, an item from the repair a customer describes, or a phone
 near a 15,000 budget from a 1,200 one. Here each wish the candidate does not meet multiplies
 its fused score by `MISS` — a brand named, a model number or size, a service rather than an
-item, the category the words point at — and a budget weighs candidates by their price. Nothing
-is filtered out: a category hint lifts the products of that category above other products and
-services, it never hides the document passage or the service that answers the question. Equal
-scores are ordered by entry id, so the same request always gives the same order.
+item, the category the words point at, an add-on (a cover, a bracket) when none was asked for —
+and a budget weighs candidates by their price. Nothing is filtered out: a category hint lifts
+the products of that category above other products and services, it never hides the document
+passage or the service that answers the question. Equal scores are ordered by entry id, so the
+same request always gives the same order.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from wabotiq.search.lexicon import exact_forms, tokenize
+from wabotiq.search.lexicon import ADDON_WORDS, exact_forms, tokenize
 from wabotiq.search.types import FULLTEXT, TRIGRAM, Kind, SearchHit
 from wabotiq.search.understanding import UnderstoodQuery
 
@@ -77,6 +78,8 @@ def _fit(hit: SearchHit, query: UnderstoodQuery, category_ids: frozenset[str]) -
         fit *= MISS
     elif category_ids and hit.kind == "service" and not query.service:
         fit *= MISS  # a product named and nothing to be done: "simu chini ya 20k" is no repair
+    if hit.kind == "product" and _addon(hit) and not ADDON_WORDS.intersection(query.terms):
+        fit *= MISS  # "A15 iko?" asks for the phone; its cover is for it, not it
     if query.brands or query.exact:
         words = set(tokenize(f"{hit.title} {hit.code} {hit.body}"))
         named = exact_forms(words)
@@ -88,6 +91,11 @@ def _fit(hit: SearchHit, query: UnderstoodQuery, category_ids: frozenset[str]) -
             share = len(named.intersection(query.exact)) / len(query.exact)
             fit *= 1 - (1 - MISS) * (1 - share)
     return fit
+
+
+def _addon(hit: SearchHit) -> bool:
+    """Whether the hit's name says it is made for another item (a cover, a bracket, a cable)."""
+    return not ADDON_WORDS.isdisjoint(tokenize(hit.title))
 
 
 def _price_weights(
