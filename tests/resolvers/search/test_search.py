@@ -201,6 +201,9 @@ async def test_the_query_is_read_for_budget_and_an_explicit_filter_wins(
     keys = [key_of(hit) for hit in wider["hits"]]
     assert set(keys[:3]) == {"A54", "SPARK", "N105"}  # the hinted phones first
     assert keys[3:] == ["FRIDGE"]
+    # Nothing in the shop shares a word with a motorbike: said so, no neighbours offered.
+    nothing = await shop.search("Mnauza pikipiki?", first=50)
+    assert nothing["noMatch"] and nothing["hits"] == []
 
 
 async def test_search_needs_catalog_view_a_query_and_a_sane_page_size(
