@@ -8,7 +8,9 @@ Quality mode seeds the demo catalog into a fresh tenant, indexes it with the con
 queries file that has `expect_any` (format of conversations_sample.jsonl; `prev` messages are the
 conversation the query inherits) through the same `SearchEngine.search` the API and the agent use.
 A line is a hit at k when any `expect_any` SKU or service code is among the top k; MRR counts the
-first expected item's rank within the top 10. Last line:
+first expected item's rank within the top 10. Lines marked `"no_match": true` ask for something
+the shop does not sell: they count as right when the engine says `no_match` (a line of their
+own, `no_match=right/total`). Last line:
 `recall@5=… mrr=… hit@1=… p50_ms=… p95_ms=…` (latency of the whole search: understanding, query
 embedding, retrieval).
 
@@ -68,9 +70,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
+def read_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
 def load_queries(path: Path) -> list[dict[str, Any]]:
-    lines = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    return [line for line in lines if line.get("expect_any")]
+    return [line for line in read_lines(path) if line.get("expect_any")]
 
 
 def hit_codes(hits: list[Any]) -> list[str]:
@@ -130,8 +135,24 @@ async def ablations(engine: SearchEngine, tenant_id: str, queries: list[dict[str
         print(f"ablation {name:<22} recall@5={recall:.3f} mrr={mrr:.3f} hit@1={hit1:.3f}")
 
 
+async def unmatched(engine: SearchEngine, tenant_id: str, lines: list[dict[str, Any]]) -> None:
+    """How many of the lines asking for what the shop does not sell are answered `no_match`."""
+    right = 0
+    for line in lines:
+        results = await engine.search(tenant_id, line["text"], context=line.get("prev", ()))
+        flagged = getattr(results, "no_match", False)
+        right += flagged
+        codes = hit_codes(results.hits)
+        print(f"{'ok ' if flagged else 'MISS'} no_match {line['text']!r} -> {codes[:5]}")
+    print(f"no_match={right}/{len(lines)}", flush=True)
+
+
 async def quality(
-    engine: SearchEngine, queries: list[dict[str, Any]], *, ablate: bool = False
+    engine: SearchEngine,
+    queries: list[dict[str, Any]],
+    *,
+    ablate: bool = False,
+    nothing: list[dict[str, Any]] | None = None,
 ) -> str:
     tenant_id = await new_tenant("Demo")
     await import_into_tenant(tenant=TenantRef.of(tenant_id), data=demo_catalog())
@@ -158,6 +179,8 @@ async def quality(
         )
     if ablate:
         await ablations(engine, tenant_id, queries)
+    if nothing:
+        await unmatched(engine, tenant_id, nothing)
     recall, mrr, hit1 = scores(ranks)
     return (
         f"recall@5={recall:.3f} mrr={mrr:.3f} hit@1={hit1:.3f}"
@@ -245,6 +268,7 @@ WHERE e.tsv @@ q ORDER BY ts_rank_cd(e.tsv, q) DESC, e.id LIMIT $2
 
 async def main(args: argparse.Namespace) -> str:
     queries = load_queries(Path(args.queries))
+    nothing = [line for line in read_lines(Path(args.queries)) if line.get("no_match")]
     with database() as url:
         overrides: dict[str, Any] = {"database_url": url, **generate_secrets()}
         if args.backend == "postgres":
@@ -258,7 +282,7 @@ async def main(args: argparse.Namespace) -> str:
         try:
             if args.scale:
                 return await scale(engine, queries, args)
-            return await quality(engine, queries, ablate=args.ablations)
+            return await quality(engine, queries, ablate=args.ablations, nothing=nothing)
         finally:
             await engine.backend.close()
             await close_db()

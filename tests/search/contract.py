@@ -281,6 +281,27 @@ async def check_hits_report_retrievers(
         assert VECTOR not in lexical[0].retrievers and lexical[0].retrievers
 
 
+async def check_hits_carry_categories_and_ties_go_by_id(
+    backend: SearchBackend, embedder: Embedder, *, new_tenant: TenantFactory = random_tenant
+) -> None:
+    """Entries alike in every searched word and vector come back in entry id order, whatever
+    order they were indexed in, every time; each hit carries its indexed categories."""
+    fashion, bags = new_id(), new_id()
+    twins = [
+        entry("Kitenge tote bag", body="Handmade", category_ids=(bags, fashion)) for _ in range(4)
+    ]
+    async with _tenant(backend, embedder, new_tenant) as tenant:
+        await _index(backend, embedder, tenant, twins)
+        first = await _search(backend, embedder, tenant, "kitenge tote bag")
+        again = await _search(backend, embedder, tenant, "kitenge tote bag")
+        ids = [hit.id for hit in first]
+        assert ids == sorted(twin.id for twin in twins)
+        assert [hit.id for hit in again] == ids
+        assert all(set(hit.category_ids) == {bags, fashion} for hit in first)
+        lexical = await _search(backend, embedder, tenant, "kitenge", vector=False)
+        assert [hit.id for hit in lexical] == ids
+
+
 async def check_vector_only_match(
     backend: SearchBackend, embedder: Embedder, *, new_tenant: TenantFactory = random_tenant
 ) -> None:
@@ -319,6 +340,7 @@ CHECKS: tuple[Check, ...] = (
     check_typo_tolerance,
     check_k_limit,
     check_hits_report_retrievers,
+    check_hits_carry_categories_and_ties_go_by_id,
     check_vector_only_match,
     check_prepare_new_dimension_empties_tenant,
 )

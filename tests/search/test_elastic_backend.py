@@ -15,7 +15,12 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import BadRequestError
 from elasticsearch.helpers import BulkIndexError
 
-from tests.search.contract import entry, trigram_vector
+from tests.search.contract import (
+    TrigramEmbedder,
+    check_hits_carry_categories_and_ties_go_by_id,
+    entry,
+    trigram_vector,
+)
 from tests.search.fake_elastic import FakeCluster, Index, endpoint
 from wabotiq.search.elastic import ElasticsearchBackend, make_elastic_backend, queries
 from wabotiq.search.elastic.backend import WRITE_RETRIES
@@ -376,3 +381,14 @@ async def test_with_refresh_on_writes_the_delete_needs_no_refresh_of_its_own(
     assert cluster.calls("_refresh") == []
     assert cluster.calls("_delete_by_query")[0].url.params["refresh"] == "true"
     assert cluster.indexes[backend.index_name(DIM)].docs == {}
+
+
+@pytest.mark.parametrize("server_side_rrf", [False, True])
+async def test_ties_and_categories_as_the_contract_says(
+    make_backend: MakeBackend, server_side_rrf: bool
+) -> None:
+    """Elasticsearch leaves equal scores in index order; the backend orders them by entry id,
+    as Postgres does, and hands back each hit's categories."""
+    backend = make_backend(refresh=True, server_side_rrf=server_side_rrf)
+
+    await check_hits_carry_categories_and_ties_go_by_id(backend, TrigramEmbedder())

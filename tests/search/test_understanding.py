@@ -332,3 +332,47 @@ def test_sample_greetings_and_thanks_leave_no_text() -> None:
     assert quiet
     for line in quiet:
         assert understand(line["text"]).text == "", line["text"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "simu yangu haishiki chaji",  # a negated verb: the thing fails
+        "TV haionyeshi picha",
+        "kioo cha laptop kimepasuka",  # a verb of damage, any noun class
+        "laptop inapata moto sana",
+        "my phone is not charging",
+        "laptop overheats",
+        "mnanyoa ndevu?",  # an inflected treatment verb
+        "nataka kupakwa kucha",
+        "mnasuka nywele?",
+        "mnaweza niwekea windows kwa laptop?",
+        "Do you service laptops?",
+    ],
+)
+def test_something_to_be_done_wants_a_service(message: str) -> None:
+    assert understand(message).service
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Samsung TV", "laptop yenye windows", "simu haiko?", "clipper ya kinyozi", "mpaka kesho"],
+)
+def test_items_do_not_want_a_service(message: str) -> None:
+    assert not understand(message).service
+
+
+def test_brands_and_sizes_are_the_customers_own_words() -> None:
+    assert understand("Samsung TV ya inchi 55").brands == ("samsung",)
+    assert understand("Samsung TV ya inchi 55").exact == ("55",)
+    assert understand("samsng a15 iko?").brands == ("samsung",)  # a spelling fix counts
+    assert understand("mulika mwizi").brands == ()  # "nokia" is the lexicon's guess
+    assert understand("mtungi wa 13 kg").exact == understand("mtungi wa 13kg").exact == ("13",)
+    assert understand("Samsung 55 TV").exact == ("55",)
+    assert understand("nataka 2 phones").exact == ()  # how many, not which
+
+
+def test_the_named_product_brings_its_brand_to_a_follow_up() -> None:
+    query = understand("ni ngapi?", ["Samsung A54 iko?"])
+
+    assert (query.brands, query.exact) == (("samsung",), ("a54",))

@@ -15,8 +15,10 @@ from typing import cast
 from wabotiq.db.connection import tenant_connection
 from wabotiq.search.backend import SearchBackend
 from wabotiq.search.embedder import Embedder, Vector
+from wabotiq.search.ranking import Budget, matches_words, rank
 from wabotiq.search.sources import SOURCES, Draft
 from wabotiq.search.types import (
+    CANDIDATES,
     KINDS,
     Kind,
     SearchFilter,
@@ -26,17 +28,22 @@ from wabotiq.search.types import (
 )
 from wabotiq.search.understanding import UnderstoodQuery, understand
 
-# Candidates re-ordered by price when a customer asks for something cheap.
-CHEAP_POOL = 20
+# Candidates re-weighed by how well they fit (ranking.py) before the first page is cut: as
+# many as each retriever contributes, so the fused statement costs the same.
+POOL = CANDIDATES
 STATE_TTL_S = 30.0
 MAX_REBUILDS = 2  # concurrent tenant rebuilds per process
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResults:
+    """`no_match` says the shop has nothing sharing a word with the query (then `hits` is
+    empty rather than the nearest unrelated items): the caller says so instead of offering."""
+
     understood: UnderstoodQuery
     filter: SearchFilter
     hits: list[SearchHit]
+    no_match: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +236,9 @@ class SearchEngine:
         first: int = 10,
     ) -> SearchResults:
         """Understand the message (in its conversation), then hybrid search with the
-        understood budget, stock and category as filters; explicit filters win."""
+        understood budget and stock as filters (explicit filters win), and order the candidates
+        by how well they fit (`ranking.rank`): the category hint, the brand and model named,
+        a service wanted, and nearness to the budget weigh in; none of them filters."""
         understood = understand(query, context)
         given = filter or SearchFilter()
         effective = replace(
@@ -242,27 +251,20 @@ class SearchEngine:
         vector: Vector | None = None
         if await self._current(tenant_id):
             vector = (await self.embedder.embed_queries([text]))[0]
-        pool = max(first, CHEAP_POOL) if understood.cheap else first
-        hits: list[SearchHit] = []
+        request = SearchRequest(text=text, vector=vector, filter=effective, k=max(first, POOL))
+        hits = await self.backend.search(tenant_id, request)
+        if not matches_words(understood, hits):
+            return SearchResults(understood, effective, [], no_match=True)
+        hinted: tuple[str, ...] = ()
         if given.category_ids is None and understood.category:
-            category_ids = await self._category_ids(tenant_id, understood.category)
-            if category_ids:
-                hinted = replace(effective, category_ids=category_ids)
-                hits = await self.backend.search(
-                    tenant_id, SearchRequest(text=text, vector=vector, filter=hinted, k=pool)
-                )
-                if hits:
-                    effective = hinted
-        if not hits:
-            hits = await self.backend.search(
-                tenant_id, SearchRequest(text=text, vector=vector, filter=effective, k=pool)
-            )
-        if understood.cheap:
-            priced = sorted(
-                ((hit.price, hit) for hit in hits if hit.price is not None), key=lambda p: p[0]
-            )
-            hits = [hit for _, hit in priced] + [h for h in hits if h.price is None]
-        return SearchResults(understood=understood, filter=effective, hits=hits[:first])
+            hinted = await self._category_ids(tenant_id, understood.category)
+        ranked = rank(
+            hits,
+            understood,
+            category_ids=frozenset(hinted),
+            budget=_budget(understood, given),
+        )
+        return SearchResults(understood=understood, filter=effective, hits=ranked[:first])
 
     async def _category_ids(self, tenant_id: str, hint: str) -> tuple[str, ...]:
         """The tenant's live categories whose slug or name matches a category hint."""
@@ -274,3 +276,12 @@ class SearchEngine:
                 hint.lower(),
             )
         return tuple(str(row["id"]) for row in rows)
+
+
+def _budget(understood: UnderstoodQuery, given: SearchFilter) -> Budget | None:
+    """The customer's own budget (or wish for cheap), unless the caller set a price filter."""
+    if given.price_min is not None or given.price_max is not None:
+        return None
+    if understood.cheap or understood.price_max is not None:
+        return Budget(understood.price_min, understood.price_max, cheap=understood.cheap)
+    return None

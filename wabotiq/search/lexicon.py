@@ -9,7 +9,7 @@ The data is general shopping vocabulary, not one shop's SKUs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -24,6 +24,21 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
+# A number with a unit of size written together ("13kg", "200l", "128gb") means the number.
+_SIZED = re.compile(r"(\d+)(?:kg|l|ltr|ml|gb|tb|mb|mah|w|hz|mp|mm|cm|inch|in|v)")
+
+
+def exact_forms(tokens: Iterable[str]) -> frozenset[str]:
+    """Model numbers and sizes among `tokens`, in one spelling for query and catalog alike:
+    "13kg" and "13 kg" are both "13", "a54" stays "a54", "4k" stays "4k"."""
+    forms = set()
+    for token in tokens:
+        if any(char.isdigit() for char in token):
+            sized = _SIZED.fullmatch(token)
+            forms.add(sized[1] if sized else token)
+    return frozenset(forms)
+
+
 @dataclass(frozen=True, slots=True)
 class Sense:
     """What a phrase means: catalog words to add, and the category it points to, if any."""
@@ -31,6 +46,7 @@ class Sense:
     adds: tuple[str, ...]
     category: str | None = None
     rank: int = 0
+    service: bool = False  # a treatment or a repair: something done, not something sold
 
 
 # Category slug -> {phrase: catalog words it adds}. Phrases are matched longest first.
@@ -311,11 +327,24 @@ _ADDONS: dict[str, dict[str, str]] = {
         "mashine ya kunyoa": "clipper shaver",
         "straightener": "hair",
         "flat iron": "straightener",
-        "nyusi": "eyebrows",
-        "eyebrows": "",
-        "kope": "lashes eyelashes",
-        "lashes": "eyelashes",
     },
+}
+
+# Things made for another item (a cover for a phone, a bracket for a TV), named in a title by one
+# of these words: "Samsung A15 Back Cover" answers "A15" only when a cover is asked for.
+_FOR_ITEMS = ("accessories", "computer-accessories", "tvs", "gaming")
+ADDON_WORDS = frozenset(
+    [
+        phrase
+        for category in _FOR_ITEMS
+        for phrase in _ADDONS[category]
+        if " " not in phrase and phrase not in ("game", "gemu", "fifa", "external")
+    ]
+    + ["glass", "holder", "bank", "stand"]
+)
+
+# Treatments done to the customer (services, not goods), by the category they are sold under.
+_TREATMENTS: dict[str, dict[str, str]] = {
     "hair": {
         "kinyozi": "haircut barber",
         "barber": "haircut kinyozi",
@@ -345,6 +374,11 @@ _ADDONS: dict[str, dict[str, str]] = {
         "wig": "",
         "wigi": "wig",
         "kuosha nywele": "wash blow dry",
+        "mistari": "cornrows lines braids",
+        "trim": "beard trim haircut",
+        "line up": "beard haircut",
+        "fade": "haircut kinyozi",
+        "twists": "braids",
         "salon": "hair",
         "saluni": "salon hair",
     },
@@ -355,12 +389,26 @@ _ADDONS: dict[str, dict[str, str]] = {
         "pedicure": "nails feet",
         "nails": "",
         "acrylic": "nails",
+        "mani": "manicure nails",
+        "pedi": "pedicure nails",
+        "gel": "manicure nails polish",
     },
     "spa": {
         "massage": "spa",
         "masaji": "massage spa",
         "kukandwa": "massage spa",
         "facial": "spa",
+        "kusafisha uso": "facial spa",
+        "spa": "massage facial",
+    },
+    "beauty": {
+        "nyusi": "eyebrows",
+        "eyebrows": "",
+        "kope": "lashes eyelashes",
+        "lashes": "eyelashes",
+        "eyelashes": "lashes",
+        "brows": "eyebrows",
+        "threading": "eyebrows",
     },
 }
 
@@ -387,9 +435,145 @@ _REPAIRS: dict[str, dict[str, str]] = {
         "badilisha": "replacement repair",
         "kubadilisha": "replacement repair",
         "servicing": "service repair",
+        "service": "servicing repair",
         "data recovery": "files photos",
+        "recover": "data recovery",
+        "rudisha picha": "data recovery photos",
+        # Installation is work done on the customer's device.
+        "install": "installation",
+        "installation": "",
+        "kuinstall": "install installation",
+        # Symptoms: a thing that fails is a repair need, whatever the thing is.
+        "not charging": "charging battery repair",
+        "won t charge": "charging battery repair",
+        "doesn t charge": "charging battery repair",
+        "not holding charge": "battery repair",
+        "battery drains": "battery repair",
+        "drains fast": "battery repair",
+        "not working": "repair",
+        "stopped working": "repair",
+        "won t turn on": "repair",
+        "doesn t turn on": "repair",
+        "not turning on": "repair",
+        "won t switch on": "repair",
+        "dead": "repair",
+        "dies": "dead repair",
+        "died": "dead repair",
+        "change": "replacement repair",
+        "no picture": "picture repair",
+        "no sound": "sound repair",
+        "no display": "screen repair",
+        "black screen": "screen repair",
+        "blank screen": "screen repair",
+        "heats up": "overheating servicing cleaning",
+        "heating up": "overheating servicing cleaning",
+        "overheating": "servicing cleaning",
+        "overheats": "overheating servicing cleaning",
+        "gets hot": "overheating servicing cleaning",
+        "inapata moto": "overheating servicing cleaning",
+        "inashika moto": "overheating servicing cleaning",
+        "imeshika moto": "overheating servicing cleaning",
+        "water damage": "repair",
+        "imeingia maji": "water damage repair",
+        "virus": "software antivirus",
+        "hangs": "slow servicing software",
+        "inahang": "slow servicing software",
+        "inakwama": "slow servicing software",
+        "lost my photos": "data recovery photos",
+        "deleted": "data recovery files",
+        "smashed": "cracked broken repair",
+        "shattered": "cracked broken repair",
+        "keeps restarting": "servicing software repair",
+        "won t power on": "repair",
+        "is slow": "servicing software",
+        "very slow": "servicing software",
+        "so slow": "servicing software",
+        "too slow": "servicing software",
+        "imekuwa slow": "servicing software",
+        "iko slow": "servicing software",
+        "inaisha haraka": "battery drains repair",
+        "chaji inaisha": "battery drains repair",
+        "betri inaisha": "battery drains repair",
+        "inakula chaji": "battery drains repair",
     },
 }
+
+# Swahili verbs come inflected ("mnasuka", "nisukwe", "kupakwa", "mnanyoa", "niwekea"): these
+# stems, with the prefixes and endings below, name what the customer wants done.
+_VERB_STEMS: dict[str, tuple[str, str | None, int, bool]] = {
+    # stem: (catalog words, category, rank, whether it is something done for the customer)
+    "suk": ("braids kusuka", "hair", ADDON, True),
+    "nyo": ("shave haircut", "hair", ADDON, True),
+    "nyol": ("shave haircut", "hair", ADDON, True),
+    "chan": ("hair braids cornrows lines styling", "hair", ADDON, True),  # have hair done
+    "kand": ("massage spa", "spa", ADDON, True),
+    "pak": ("polish", None, ADDON, False),
+    "tengenez": ("repair", "repairs", REPAIR, True),
+    "rekebish": ("repair", "repairs", REPAIR, True),
+    "badilish": ("replacement repair", "repairs", REPAIR, True),
+    "wek": ("installation", None, REPAIR, True),
+    "safish": ("cleaning", None, ADDON, False),
+    "sikiz": ("music audio", "audio", ITEM, False),
+    "sikiliz": ("music audio", "audio", ITEM, False),
+    "pik": ("cooking kitchen", "home-appliances", ITEM, False),
+}
+# Subject, tense and object prefixes, and passive, applicative and mood endings.
+_VERB = re.compile(
+    r"(?:ku|tu|mu|m|wa|ni|u|a|i|li|ki|zi|vi|ya)?(?:na|li|ta|me|ki|nge|ja)?"
+    r"(?:ni|ku|mw|m|tu|wa|ji)?(?P<stem>"
+    + "|".join(sorted(_VERB_STEMS, key=len, reverse=True))
+    + r")(?:a|e|i|wa|we|wi|ewa|iwa|ea|ia|eni|ika|eka|wa|lewa|liwa|ishwa|eshwa)"
+)
+# English verbs in Sheng take the prefixes and keep their own ending: "mnafix", "nirepair".
+_LOAN_STEMS: dict[str, tuple[str, str | None, int, bool]] = {
+    "fix": ("repair", "repairs", REPAIR, True),
+    "repair": ("repair", "repairs", REPAIR, True),
+    "replace": ("replacement repair", "repairs", REPAIR, True),
+    "install": ("installation", None, REPAIR, True),
+    "format": ("software installation", None, REPAIR, True),
+}
+_LOAN_VERB = re.compile(
+    r"(?:ku|tu|mu|m|wa|ni|u|a|i|li|ki|zi|vi|ya)(?:na|li|ta|me|ki|nge|ja)?"
+    r"(?:ni|ku|mw|m|tu|wa|ji)?(?P<stem>" + "|".join(_LOAN_STEMS) + r")(?:w?e|w?a)?"
+)
+# Words that look inflected but are not these verbs.
+_NOT_VERBS = frozenset({"mpaka", "paka", "kanda", "chana", "wakanda"})
+# A thing that fails: "haishiki", "haionyeshi" (negated verbs: ha + class + verb + i), and
+# "imevunjika", "kimepasuka", "inasumbua" (a class prefix, a tense and a verb of damage).
+_NEGATED = re.compile(r"ha(?:i|zi|ki|vi|li|ya|u)[a-z]{2,}i")  # "haitoi sauti"
+# Verbs of damage, with what each says about the fix.
+_DAMAGE_STEMS: dict[str, str] = {
+    "vunjika": "broken", "pasuka": "cracked", "pasua": "cracked", "haribika": "",
+    "kufa": "", "zima": "", "jizima": "", "lowa": "water damage", "anguka": "",
+    "ganda": "slow software", "kwama": "slow software", "chemka": "overheating servicing cleaning",
+    "vuja": "", "ungua": "", "sumbua": "", "kataa": "", "zingua": "",
+    "potea": "data recovery files photos", "futika": "data recovery files photos",
+}  # fmt: skip
+_DAMAGE = re.compile(
+    r"(?:i|ki|zi|u|li|ya|vi|a)(?:me|na|li)(?P<stem>" + "|".join(_DAMAGE_STEMS) + ")"
+)
+_SYMPTOM = Sense(("repair",), "repairs", REPAIR, service=True)
+
+
+def inflected(token: str) -> Sense | None:
+    """The sense of a Swahili word the phrase table lacks, read from its shape: an inflected
+    treatment or repair verb, or a verb saying a thing fails (a repair need)."""
+    if token in _NOT_VERBS:
+        return None
+    if _NEGATED.fullmatch(token):
+        return _SYMPTOM
+    damage = _DAMAGE.fullmatch(token)
+    if damage is not None:
+        fix = (*tokenize(_DAMAGE_STEMS[damage["stem"]]), *_SYMPTOM.adds)
+        return Sense(fix, _SYMPTOM.category, REPAIR, service=True)
+    table, found = _VERB_STEMS, _VERB.fullmatch(token)
+    if found is None:
+        table, found = _LOAN_STEMS, _LOAN_VERB.fullmatch(token)
+    if found is None:
+        return None
+    words, category, rank, service = table[found["stem"]]
+    return Sense(tuple(tokenize(words)), category, rank, service=service)
+
 
 # Words that describe what is wanted without naming it: no category.
 _MODIFIERS: dict[str, str] = {
@@ -424,7 +608,13 @@ _MODIFIERS: dict[str, str] = {
     "mtoto": "kids children",
     "wazee": "elderly",
     "kamera": "camera",
-    "picha": "camera photos",
+    "picha": "camera photos picture",
+    "kioo": "screen glass",
+    "skrini": "screen",
+    "uso": "face facial",
+    "work": "office business",
+    "windows": "software",
+    "antivirus": "software",
     "betri": "battery",
     "chaji": "charging battery",
     "inchi": "inch",
@@ -466,7 +656,7 @@ BRANDS = frozenset(
     pixel neon hp dell lenovo acer asus microsoft surface oraimo jbl sony anker logitech
     redragon sandisk seagate wd epson canon lg tcl hisense vitron skyworth ramtons mika philips
     hotpoint von sayona nike adidas vans converse bata timberland puma nivea wahl amazon modio
-    harambee shujaa arsenal chelsea liverpool gor ingwe leopards galaxy
+    harambee shujaa arsenal chelsea liverpool gor ingwe leopards galaxy safaricom
     """.split()
 )
 
@@ -496,6 +686,8 @@ NOISE = frozenset(
     monday tuesday wednesday thursday friday saturday sunday jumatatu jumanne jumatano
     alhamisi ijumaa jumamosi jumapili wiki ijayo next week
     kes ksh kshs sh shs bob shillings shilingi
+    nazo nayo nao naye nalo pia lakini zote ndani siku saidia nisaidia mnisaidie nisaidie
+    mpaka hadi fiti lot
     """.split()
 )
 
@@ -504,12 +696,14 @@ def _entries() -> Iterator[tuple[str, Sense]]:
     tables: list[tuple[int, Mapping[str, Mapping[str, str]]]] = [
         (ITEM, _ITEMS),
         (ADDON, _ADDONS),
+        (ADDON, _TREATMENTS),
         (REPAIR, _REPAIRS),
     ]
     for rank, table in tables:
+        service = table is _TREATMENTS or table is _REPAIRS
         for category, phrases in table.items():
             for phrase, adds in phrases.items():
-                yield phrase, Sense(tuple(tokenize(adds)), category, rank)
+                yield phrase, Sense(tuple(tokenize(adds)), category, rank, service=service)
     for phrase, adds in _MODIFIERS.items():
         yield phrase, Sense(tuple(tokenize(adds)))
 

@@ -80,6 +80,7 @@ class SearchHit:
     source: str
     body: str
     price: Decimal | None = None
+    category_ids: tuple[str, ...] = ()  # as indexed: its category and all ancestors
 
     @property
     def id(self) -> str:

@@ -23,6 +23,8 @@ from wabotiq.search.lexicon import (
     SENSES,
     VOCABULARY,
     Sense,
+    exact_forms,
+    inflected,
     tokenize,
 )
 from wabotiq.search.prices import PriceRange, extract_prices, spell_swahili_numbers
@@ -43,6 +45,7 @@ _TIMES = re.compile(
 _MODEL = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]+")  # "a54", "13c", "ps5"
 _MEASURE = re.compile(r"\d+(?:gb|tb|mb|g|mah|w|hz|mp|kg|l|ml|mm|cm|m|k|am|pm|th|st|nd|rd|x|v)")
 _CONTEXT_MESSAGES = 4
+_MAX_QUANTITY = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,10 @@ class UnderstoodQuery:
     `text` is in catalog vocabulary with noise words removed and translations added; `terms` is
     the same as lowercase tokens. `category` is a slug of a catalog category name ("laptops",
     "home-appliances") when the message clearly points at one. `cheap` asks for low prices
-    without naming one, so a caller may sort by price.
+    without naming one, so a caller may sort by price. `service` says the customer wants
+    something done (a treatment, a repair, an installation) rather than an item; `brands` and
+    `exact` (model numbers and sizes, as `lexicon.exact_forms` spells them) are what a fitting
+    item must name.
     """
 
     text: str
@@ -62,6 +68,9 @@ class UnderstoodQuery:
     in_stock: bool | None
     category: str | None
     cheap: bool
+    service: bool = False
+    brands: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +80,8 @@ class _Reading:
     terms: tuple[str, ...]
     subject: tuple[str, ...]  # product nouns, brands and models: what the message is about
     category: str | None
+    service: bool  # its strongest phrases ask for something done, not an item
+    own: tuple[str, ...]  # the customer's own words (and spelling fixes), not translations
     prices: PriceRange | None
     cheap: bool
     in_stock: bool | None
@@ -86,12 +97,15 @@ def understand(message: str, context: Sequence[str] = ()) -> UnderstoodQuery:
     """
     current = _read(message)
     earlier = [_read(line) for line in reversed(context[-_CONTEXT_MESSAGES:])]
-    terms, category = list(current.terms), current.category
+    terms, category, service = list(current.terms), current.category, current.service
+    own = list(current.own)
     if not current.subject:
         about = next((reading for reading in earlier if reading.subject), None)
         if about is not None:
             terms += [term for term in about.subject if term not in terms]
+            own += [word for word in about.own if word in about.subject]
             category = category or about.category
+            service = service or about.service
     prices, cheap = current.prices, current.cheap
     if prices is None and not cheap:
         priced = next((reading for reading in earlier if reading.prices or reading.cheap), None)
@@ -105,6 +119,9 @@ def understand(message: str, context: Sequence[str] = ()) -> UnderstoodQuery:
         in_stock=current.in_stock,
         category=category,
         cheap=cheap,
+        service=service,
+        brands=tuple(dict.fromkeys(word for word in own if word in BRANDS)),
+        exact=tuple(sorted(exact_forms(own))),
     )
 
 
@@ -117,11 +134,13 @@ def _read(message: str) -> _Reading:
     text = _TIMES.sub(" ", _normalise(message))
     in_stock, text = _stock_request(text)
     prices, text = extract_prices(spell_swahili_numbers(text))
-    terms, subject, hints = _words(tokenize(text))
+    terms, subject, hints, own = _words(tokenize(text))
     return _Reading(
         terms=tuple(terms),
         subject=tuple(subject),
         category=_category(hints),
+        service=_service(hints),
+        own=tuple(own),
         prices=prices,
         cheap="cheap" in terms,
         in_stock=in_stock,
@@ -167,22 +186,42 @@ def _phrases(keys: list[str]) -> Iterator[tuple[int, int, Sense | None]]:
             i += 1
 
 
-def _words(tokens: list[str]) -> tuple[list[str], list[str], list[tuple[int, str]]]:
-    """Retrieval terms, the subject among them, and (rank, category) hints of the phrases."""
+def _words(tokens: list[str]) -> tuple[list[str], list[str], list[Sense], list[str]]:
+    """Retrieval terms, the subject among them, the senses that hint at what is wanted, and
+    the customer's own words (with the spelling fixes of words that name no category)."""
     keys = [_lexicon_form(token) for token in tokens]
     terms: dict[str, None] = {}  # an ordered set
     subject: dict[str, None] = {}
-    hints: list[tuple[int, str]] = []
-    for start, end, sense in _phrases(keys):
+    hints: list[Sense] = []
+    own: dict[str, None] = {}
+    for start, end, found in _phrases(keys):
+        sense = found
+        if sense is None and tokens[start] not in NOISE:
+            sense = inflected(tokens[start])
         spoken = [w for pair in zip(tokens[start:end], keys[start:end], strict=True) for w in pair]
-        words = [word for word in spoken if word not in NOISE] + list(sense.adds if sense else ())
+        said = [word for word in spoken if word not in NOISE]
+        words = said + list(sense.adds if sense else ())
         terms.update(dict.fromkeys(words))
+        plain = sense is None or (sense.category is None and not sense.service)
+        own.update(dict.fromkeys(words if plain else said))
+        if (
+            sense is not None
+            and sense.category is not None
+            and _quantity(tokens[start - 1 : start])
+        ):
+            own.pop(tokens[start - 1], None)  # "2 phones" counts phones, it names no model
+        if sense is not None and (sense.category is not None or sense.service):
+            hints.append(sense)
         if sense is not None and sense.category is not None:
-            hints.append((sense.rank, sense.category))
             subject.update(dict.fromkeys(words))
         elif sense is None and _names_product(tokens[start], tokens[start - 1 : start], subject):
             subject[tokens[start]] = None
-    return list(terms), list(subject), hints
+    return list(terms), list(subject), hints, list(own)
+
+
+def _quantity(previous: list[str]) -> bool:
+    """A small bare number before a product word: how many, not which."""
+    return bool(previous) and previous[0].isdigit() and int(previous[0]) < _MAX_QUANTITY
 
 
 def _names_product(token: str, previous: list[str], subject: dict[str, None]) -> bool:
@@ -194,10 +233,20 @@ def _names_product(token: str, previous: list[str], subject: dict[str, None]) ->
     return token.isdigit() and bool(previous) and previous[0] in subject
 
 
-def _category(hints: list[tuple[int, str]]) -> str | None:
+def _category(hints: list[Sense]) -> str | None:
     """The category the highest-ranked phrases agree on: "cover ya simu" is an accessory."""
-    if not hints:
+    named = [sense for sense in hints if sense.category is not None]
+    if not named:
         return None
-    top = max(rank for rank, _ in hints)
-    categories = {category for rank, category in hints if rank == top}
+    top = max(sense.rank for sense in named)
+    categories = {sense.category for sense in named if sense.rank == top}
     return categories.pop() if len(categories) == 1 else None
+
+
+def _service(hints: list[Sense]) -> bool:
+    """Whether the highest-ranked phrases all ask for something done: "screen ya simu
+    imevunjika" wants the repair, "kinyozi" the haircut, "clipper ya kinyozi" is undecided."""
+    if not hints:
+        return False
+    top = max(sense.rank for sense in hints)
+    return all(sense.service for sense in hints if sense.rank == top)

@@ -29,6 +29,7 @@ SEARCH = """
 query($query: String!, $context: [String!], $filter: SearchFilterInput, $first: Int) {
   search(query: $query, context: $context, filter: $filter, first: $first) {
     understood { text terms priceMin priceMax inStock category cheap }
+    noMatch
     hits {
       __typename score retrievers
       ... on ProductSearchHit { product { id sku name effectivePrice { amount } inStock } }
@@ -45,6 +46,8 @@ We repair cracked phone screens within two days; bring the phone and its receipt
 
 
 EVERYTHING = {"A54", "SPARK", "N105", "FRIDGE", "SCR", "CUT", "doc:repairs.md"}
+# A word of every entry: the full-text retriever finds each one, so none is a mere neighbour.
+EVERY_WORD = "samsung tecno nokia fridge haircut repair"
 
 
 @dataclass
@@ -110,8 +113,7 @@ async def open_shop(client: httpx.AsyncClient, make_tenant: MakeTenant) -> Shop:
     )  # fmt: skip
 
     async def indexed() -> bool:
-        # The vector retriever ranks every entry, so a broad search returns all of them.
-        return await shop.found("duka", first=50) == EVERYTHING
+        return await shop.found(EVERY_WORD, first=50) == EVERYTHING
 
     await eventually(indexed)
     return shop
@@ -168,8 +170,8 @@ async def test_filters_narrow_the_hits(client: httpx.AsyncClient, make_tenant: M
         ({"categoryId": cats["appliances"], "inStock": False}, set()),
     ]
     for given, expected in cases:
-        # A neutral word: the vector retriever ranks every entry, so only the filter decides.
-        assert await shop.found("duka", filter=given, first=50) == expected, given
+        # Words of every entry: only the filter decides.
+        assert await shop.found(EVERY_WORD, filter=given, first=50) == expected, given
 
 
 async def test_the_query_is_read_for_budget_and_an_explicit_filter_wins(
@@ -180,8 +182,11 @@ async def test_the_query_is_read_for_budget_and_an_explicit_filter_wins(
     understood = results["understood"]
     assert Decimal(understood["priceMax"]) == 20000 and understood["priceMin"] is None
     assert "phone" in understood["terms"] and "phone" in understood["text"]
-    assert understood["category"] == "phones"  # a hint: the category narrows the hits
-    assert {key_of(hit) for hit in results["hits"]} == {"SPARK", "N105"}
+    assert understood["category"] == "phones"  # a hint: its products come first, none hidden
+    keys = [key_of(hit) for hit in results["hits"]]
+    assert keys[:2] == ["SPARK", "N105"]  # nearer the budget first
+    assert set(keys) == {"SPARK", "N105", "SCR", "CUT"}
+    assert not results["noMatch"]
     # Without the hint the budget alone filters: services within it, no passages (no price).
     budget = await shop.found("chini ya 20k", first=50)
     assert budget == {"SPARK", "N105", "SCR", "CUT"}
@@ -190,10 +195,15 @@ async def test_the_query_is_read_for_budget_and_an_explicit_filter_wins(
     assert Decimal(context["understood"]["priceMax"]) == 50000
     assert "phone" in context["understood"]["terms"]
     # An explicit filter wins over the budget read from the words.
-    wider = await shop.found(
+    wider = await shop.search(
         "simu chini ya 20k", filter={"kinds": ["PRODUCT"], "priceMax": "50000"}, first=50
     )
-    assert wider == {"A54", "SPARK", "N105"}
+    keys = [key_of(hit) for hit in wider["hits"]]
+    assert set(keys[:3]) == {"A54", "SPARK", "N105"}  # the hinted phones first
+    assert keys[3:] == ["FRIDGE"]
+    # Nothing in the shop shares a word with a motorbike: said so, no neighbours offered.
+    nothing = await shop.search("Mnauza pikipiki?", first=50)
+    assert nothing["noMatch"] and nothing["hits"] == []
 
 
 async def test_search_needs_catalog_view_a_query_and_a_sane_page_size(

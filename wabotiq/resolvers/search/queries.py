@@ -114,8 +114,9 @@ async def _hits(info: Info, hits: Sequence[found.SearchHit]) -> list[SearchHit]:
 class SearchQueries:
     @strawberry.field(
         description="Hybrid search (full text, typo-tolerant and semantic) over the tenant's"
-        " products, services and document passages; the query's budget, stock and category"
-        " hints become filters.",
+        " products, services and document passages; the query's budget and stock become"
+        " filters, and its category, brand, model or size, a service wanted and nearness to"
+        " the budget order the hits.",
         directives=VIEW,
     )
     async def search(
@@ -137,5 +138,6 @@ class SearchQueries:
         )
         return SearchResults(
             hits=await _hits(info, results.hits),
+            no_match=results.no_match,
             understood=UnderstoodQuery.from_model(results.understood),
         )

@@ -92,4 +92,8 @@ class UnderstoodQuery:
 @strawberry.type(description="The best hits of a search and how its query was read.")
 class SearchResults:
     hits: list[SearchHit] = strawberry.field(description="The hits, best first.")
+    no_match: bool = strawberry.field(
+        description="True when nothing in the shop shares a word with the query: `hits` is then"
+        " empty rather than unrelated neighbours."
+    )
     understood: UnderstoodQuery = strawberry.field(description="How the query was read.")

@@ -31,7 +31,9 @@ from wabotiq.search.types import (
 Body = dict[str, Any]
 
 VECTOR_FIELD = "embedding"
-SOURCE_FIELDS = ("kind", "entity_id", "chunk", "title", "code", "source", "body", "price")
+SOURCE_FIELDS = (
+    "kind", "entity_id", "chunk", "title", "code", "source", "body", "price", "category_ids",
+)  # fmt: skip
 # No Swahili analyzer ships with Elasticsearch: fold case and accents, nothing language-specific.
 TEXT_ANALYZER = "wabotiq_text"
 # The same chain plus synonyms, at search time only (synonym_graph cannot run at index time).

@@ -16,12 +16,14 @@ class SearchFailedError(RuntimeError):
 
 
 def ranked_hits(result: Json) -> list[Json]:
-    """The hits of one search result, best first; a failed search raises."""
+    """The hits of one search result, best first and equal scores by id (as the Postgres
+    backend orders them; Elasticsearch leaves ties in index order); a failed search raises."""
     if "error" in result:
         error = result["error"]
         reason = error.get("reason", error) if isinstance(error, Mapping) else error
         raise SearchFailedError(f"search failed with status {result.get('status')}: {reason}")
-    return list(result["hits"]["hits"])
+    hits = list(result["hits"]["hits"])
+    return sorted(hits, key=lambda hit: (-float(hit.get("_score") or 0.0), hit["_id"]))
 
 
 def to_hit(source: Json, *, score: float, retrievers: tuple[str, ...]) -> SearchHit:
@@ -36,6 +38,7 @@ def to_hit(source: Json, *, score: float, retrievers: tuple[str, ...]) -> Search
         source=source.get("source", ""),
         body=source.get("body", ""),
         price=None if source.get("price") is None else Decimal(str(source["price"])),
+        category_ids=tuple(str(c) for c in source.get("category_ids") or ()),
     )
 
 

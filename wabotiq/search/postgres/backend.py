@@ -99,6 +99,7 @@ class PostgresBackend:
                 source=row["source"],
                 body=row["body"],
                 price=row["price"],
+                category_ids=tuple(row["category_ids"] or ()),
             )
             for row in rows
         ]

@@ -69,7 +69,8 @@ def _filters(request: SearchRequest, params: _Params) -> str:
 
 def hybrid_search(request: SearchRequest, *, candidates: int = CANDIDATES) -> tuple[str, list[Any]]:
     """The statement and its arguments. Rows: kind, entity_id, chunk, score, retrievers, title,
-    code, source, body — best first, at most `request.k`."""
+    code, source, body, price, category_ids — best first (equal scores by id), at most
+    `request.k`."""
     params = _Params()
     where = _filters(request, params)
     terms = terms_of(request.text)
@@ -137,7 +138,7 @@ fused AS (
            array_agg(retriever ORDER BY r, retriever) AS retrievers
     FROM ({ranked}) ranked GROUP BY id)
 SELECT e.kind, e.entity_id, e.chunk, f.score, f.retrievers, e.title, e.code, e.source, e.body,
-       e.price
+       e.price, e.category_ids::text[] AS category_ids
 FROM fused f JOIN search_entries e ON e.id = f.id
 ORDER BY f.score DESC, e.id
 LIMIT {k}"""
