@@ -165,6 +165,7 @@ def cmd_taskiq(args: argparse.Namespace, settings: Settings) -> int:
             "wabotiq.areas",
             "wabotiq.workers.tasks",
             "wabotiq.workers.indexing",
+            "wabotiq.workers.conversations",
         ]
         argv += ["--workers", str(args.processes)]
     else:
