@@ -83,7 +83,9 @@ class Message(Model):
     status = fields.CharEnumField(MessageStatus, max_length=16)
     error_code = fields.CharField(max_length=32, null=True)
     sender_user_id = fields.UUIDField(null=True)
-    payload: fields.JSONField[dict[str, Any]] | None = fields.JSONField(null=True, source_field="raw")
+    payload: fields.JSONField[dict[str, Any]] | None = fields.JSONField(
+        null=True, source_field="raw"
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     attempted_at = fields.DatetimeField(null=True)
