@@ -152,10 +152,10 @@ async def test_statuses_out_of_order_keep_the_furthest_and_failures_keep_their_c
     tenant = await make_tenant()
     channel = await cloud_channel(tenant.id, app.state.runtime.cipher)
     async with providers(app, Echo()) as fake:
-        for text in ("one", "two"):
+        for count, text in enumerate(("one", "two"), start=1):
             message = meta_text(WANJIKU, text, timestamp=int(time.time()))
             await post_meta(client, channel.id, meta_notification(meta_value(messages=[message])))
-            await eventually(lambda: _sent(fake, 1 if text == "one" else 2), "the reply")
+            await eventually(lambda n=count: _sent(fake, n), "the reply")
     first, second = [
         m.provider_message_id for m in await _messages(tenant.id) if m.direction == "outbound"
     ]
