@@ -22,6 +22,8 @@ from wabotiq.resolvers.bookings.subscriptions import BookingsSubscriptions
 from wabotiq.resolvers.catalog.dataloaders import CatalogLoaders
 from wabotiq.resolvers.catalog.mutations import CatalogMutations
 from wabotiq.resolvers.catalog.queries import CatalogQueries
+from wabotiq.resolvers.channels.mutations import ChannelsMutations
+from wabotiq.resolvers.channels.queries import ChannelsQueries
 from wabotiq.resolvers.customers.dataloaders import CustomersLoaders
 from wabotiq.resolvers.customers.mutations import CustomersMutations
 from wabotiq.resolvers.customers.queries import CustomersQueries
@@ -55,6 +57,7 @@ class Query(
     CatalogQueries,
     DocumentsQueries,
     SearchQueries,
+    ChannelsQueries,
 ):
     pass
 
@@ -69,6 +72,7 @@ class Mutation(
     BookingsMutations,
     CatalogMutations,
     DocumentsMutations,
+    ChannelsMutations,
 ):
     pass
 
