@@ -235,3 +235,14 @@ async def test_status_callbacks_keep_the_furthest_status_and_the_error_code(
 async def _outbound_sids(tenant_id: str) -> list[str]:
     rows = await _rows(tenant_id)
     return [m.provider_message_id for m in rows["messages"] if m.direction == "outbound"]
+
+
+async def test_a_body_over_the_limit_is_refused_before_anything_is_stored(
+    app: Any, client: httpx.AsyncClient, make_tenant: MakeTenant, settings: Settings
+):
+    tenant = await make_tenant()
+    channel = await twilio_channel(tenant.id, app.state.runtime.cipher)
+    huge = twilio_message(PHONE, "x" * (settings.max_body_bytes + 1))
+    answer = await post_twilio(client, settings, channel.id, huge)
+    assert answer.status_code == 413
+    assert (await _rows(tenant.id))["messages"] == []
