@@ -16,6 +16,7 @@ from typing import Any
 
 from wabotiq.db.connection import current_connection
 from wabotiq.domain.conversations.errors import ConversationError, ConversationErrorCode
+from wabotiq.domain.conversations.events import ConversationEventType, conversation_event
 from wabotiq.domain.conversations.models import (
     Author,
     Conversation,
@@ -88,10 +89,10 @@ async def queue_outbound(
         else {}
     )
     async with current_connection() as connection:
-        await connection.execute(
+        inserted = await connection.fetchval(
             "INSERT INTO messages (id, conversation_id, direction, author, kind, text, extra,"
             " idempotency_key, status, sender_user_id) VALUES ($1, $2, 'outbound', $3, $4, $5,"
-            " $6::jsonb, $7, $8, $9) ON CONFLICT (idempotency_key) DO NOTHING",
+            " $6::jsonb, $7, $8, $9) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
             uuid.uuid4(),
             conversation.id,
             author.value,
@@ -101,6 +102,12 @@ async def queue_outbound(
             idempotency_key,
             status.value,
             sender_user_id,
+        )
+    if inserted is not None:
+        await conversation_event(
+            conversation_id=conversation.id,
+            event_type=ConversationEventType.MESSAGE_QUEUED,
+            message_id=inserted,
         )
     return await Message.get(idempotency_key=idempotency_key)
 
@@ -132,12 +139,25 @@ async def claim_delivery(*, message_id: uuid.UUID) -> Message | None:
 async def record_accepted(*, message_id: uuid.UUID, provider_message_id: str) -> None:
     """The provider took the message under its id (status callbacks name that id)."""
     async with current_connection() as connection:
-        await connection.execute(
+        conversation_id = await connection.fetchval(
             "UPDATE messages SET provider_message_id = $2, updated_at = now(),"
             " status = CASE WHEN status = 'sending' THEN 'accepted' ELSE status END"
-            " WHERE id = $1",
+            " WHERE id = $1 RETURNING conversation_id",
             message_id,
             provider_message_id,
+        )
+    await _delivery_updated(conversation_id, message_id, MessageStatus.ACCEPTED)
+
+
+async def _delivery_updated(
+    conversation_id: uuid.UUID | None, message_id: uuid.UUID, status: MessageStatus
+) -> None:
+    if conversation_id is not None:
+        await conversation_event(
+            conversation_id=conversation_id,
+            event_type=ConversationEventType.DELIVERY_UPDATED,
+            message_id=message_id,
+            detail=status.value,
         )
 
 
@@ -146,6 +166,9 @@ async def record_failed(*, message_id: uuid.UUID, error_code: str) -> None:
     await Message.filter(id=message_id).update(
         status=MessageStatus.FAILED, error_code=error_code[:32], updated_at=datetime.now(UTC)
     )
+    message = await Message.get_or_none(id=message_id)
+    if message is not None:
+        await _delivery_updated(message.conversation_id, message_id, MessageStatus.FAILED)
 
 
 async def conversation_for_reply(*, conversation_id: uuid.UUID) -> Conversation:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from wabotiq.core.crypto import FieldCipher
 from wabotiq.db.connection import current_connection
 from wabotiq.domain.conversations.errors import ConversationError, ConversationErrorCode
+from wabotiq.domain.conversations.events import ConversationEventType, conversation_event
 from wabotiq.domain.conversations.inbound import Echo, InboundMessage, StatusUpdate
 from wabotiq.domain.conversations.models import Conversation, ConversationStatus, MessageStatus
 from wabotiq.domain.customers.service import get_or_create_customer_by_phone
@@ -94,6 +95,12 @@ async def record_inbound(
             message.provider_message_id,
             json.dumps(message.raw),
         )
+    if message_id is not None:
+        await conversation_event(
+            conversation_id=conversation_id,
+            event_type=ConversationEventType.MESSAGE_RECEIVED,
+            message_id=message_id,
+        )
     return Recorded(
         conversation_id=conversation_id, message_id=message_id, new=message_id is not None
     )
@@ -118,17 +125,23 @@ async def record_echo(*, cipher: FieldCipher, channel_id: uuid.UUID, echo: Echo)
         channel_id=channel_id, customer_id=customer_id, inbound_at=None
     )
     async with current_connection() as connection:
-        await connection.execute(
+        message_id = await connection.fetchval(
             "INSERT INTO messages (id, conversation_id, direction, author, kind, text,"
             " provider_message_id, status, raw) VALUES ($1, $2, 'outbound', 'human', $3, $4, $5,"
             " 'sent', $6::jsonb) ON CONFLICT (provider_message_id)"
-            " WHERE provider_message_id IS NOT NULL DO NOTHING",
+            " WHERE provider_message_id IS NOT NULL DO NOTHING RETURNING id",
             uuid.uuid4(),
             conversation_id,
             echo.kind.value,
             echo.text,
             echo.provider_message_id,
             json.dumps(echo.raw),
+        )
+    if message_id is not None:
+        await conversation_event(
+            conversation_id=conversation_id,
+            event_type=ConversationEventType.MESSAGE_QUEUED,
+            message_id=message_id,
         )
     await take_over(conversation_id=conversation_id)
     return conversation_id
@@ -139,16 +152,25 @@ async def apply_status(*, update: StatusUpdate) -> bool:
     provider's error code. False when the message is unknown or already further."""
     rank = STATUS_RANK[update.status]
     async with current_connection() as connection:
-        result = await connection.execute(
+        row = await connection.fetchrow(
             "UPDATE messages SET status = $2, error_code = coalesce($3, error_code),"
             f" updated_at = now() WHERE provider_message_id = $1 AND direction = 'outbound'"
-            f" AND coalesce({_RANK_SQL.format('status::text')}, 0) < $4",
+            f" AND coalesce({_RANK_SQL.format('status::text')}, 0) < $4"
+            " RETURNING id, conversation_id",
             update.provider_message_id,
             update.status.value,
             update.error_code,
             rank,
         )
-    return bool(result != "UPDATE 0")
+    if row is None:
+        return False
+    await conversation_event(
+        conversation_id=row["conversation_id"],
+        event_type=ConversationEventType.DELIVERY_UPDATED,
+        message_id=row["id"],
+        detail=update.status.value,
+    )
+    return True
 
 
 async def get_conversation(*, conversation_id: uuid.UUID, field: str = "id") -> Conversation:
@@ -163,13 +185,23 @@ async def get_conversation(*, conversation_id: uuid.UUID, field: str = "id") -> 
 
 async def take_over(*, conversation_id: uuid.UUID, assignee_id: uuid.UUID | None = None) -> None:
     """A person answers from now on; the assistant stays silent until released."""
-    await (
+    changed = await (
         Conversation.filter(id=conversation_id)
-        .exclude(status=ConversationStatus.RESOLVED)
+        .exclude(status__in=[ConversationStatus.RESOLVED, ConversationStatus.HUMAN])
         .update(status=ConversationStatus.HUMAN, updated_at=datetime.now(UTC))
     )
     if assignee_id is not None:
         await Conversation.filter(id=conversation_id).update(assignee_id=assignee_id)
+    if changed or assignee_id is not None:
+        await _status_changed(conversation_id, ConversationStatus.HUMAN)
+
+
+async def _status_changed(conversation_id: uuid.UUID, status: ConversationStatus) -> None:
+    await conversation_event(
+        conversation_id=conversation_id,
+        event_type=ConversationEventType.STATUS_CHANGED,
+        detail=status.value,
+    )
 
 
 async def release_to_bot(*, conversation_id: uuid.UUID) -> Conversation:
@@ -179,6 +211,7 @@ async def release_to_bot(*, conversation_id: uuid.UUID) -> Conversation:
         raise ConversationError(ConversationErrorCode.RESOLVED, "The conversation is resolved.")
     conversation.status = ConversationStatus.BOT
     await conversation.save(update_fields=["status", "updated_at"])
+    await _status_changed(conversation.id, conversation.status)
     return conversation
 
 
@@ -187,4 +220,5 @@ async def resolve_conversation(*, conversation_id: uuid.UUID) -> Conversation:
     conversation = await get_conversation(conversation_id=conversation_id)
     conversation.status = ConversationStatus.RESOLVED
     await conversation.save(update_fields=["status", "updated_at"])
+    await _status_changed(conversation.id, conversation.status)
     return conversation

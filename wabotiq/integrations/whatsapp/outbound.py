@@ -41,7 +41,8 @@ async def deliver(*, message_id: uuid.UUID, delivery: Delivery) -> bool:
     conversation = await Conversation.get(id=message.conversation_id)
     record = await ChannelRecord.get(id=conversation.channel_id)
     if record.status is not ChannelStatus.ACTIVE:
-        await outbound.record_failed(message_id=message_id, error_code="channel_disabled")
+        async with in_transaction():
+            await outbound.record_failed(message_id=message_id, error_code="channel_disabled")
         return False
     customer = await Customer.get(id=conversation.customer_id)
     to = customer_phone(cipher=delivery.cipher, phone_encrypted=customer.phone_encrypted)
