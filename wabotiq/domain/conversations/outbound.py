@@ -104,6 +104,7 @@ async def queue_outbound(
             sender_user_id,
         )
     if inserted is not None:
+        await Conversation.filter(id=conversation.id).update(last_message_at=datetime.now(UTC))
         await conversation_event(
             conversation_id=conversation.id,
             event_type=ConversationEventType.MESSAGE_QUEUED,
