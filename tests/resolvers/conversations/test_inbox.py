@@ -125,6 +125,9 @@ async def test_conversations_are_listed_filtered_and_read_with_their_messages(
         ]  # fmt: skip
         assert set(await _by_customer(client, headers, search="otie")) == {"Otieno"}
         assert set(await _by_customer(client, headers, search="0712 345 678")) == {"Wanjiku"}
+        # LIKE's own characters are searched for as they are.
+        assert await _by_customer(client, headers, search="%") == {}
+        assert await _by_customer(client, headers, search="_anjiku\\") == {}
         assert await _by_customer(client, headers, unread=True) == {}
         await post_twilio(client, settings, channel.id, twilio_message(OTIENO, "Hello?"))
         await _posts(fake, 3)

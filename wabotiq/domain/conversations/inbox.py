@@ -33,7 +33,8 @@ _UNREAD = (
 
 def _search_condition(search: str, cipher: FieldCipher, args: list[Any]) -> str:
     """By name (any part) or by phone (any common spelling, matched by its lookup hash)."""
-    args.append(f"%{search.strip()}%")
+    literal = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    args.append(f"%{literal}%")
     condition = f"cu.name ILIKE ${len(args)}"
     try:
         phone_hash = cipher.lookup_hash(normalise_phone(search))
