@@ -110,7 +110,7 @@ async def _accept(
         return None
     try:
         notification = channel.parse(incoming)
-    except ValueError:
+    except (ValueError, TypeError, KeyError, AttributeError):  # signed, yet not the format
         return PlainTextResponse("Not a notification.", status_code=400)
     for conversation_id in await _store(runtime, tenant_id, record.id, notification):
         await drain_conversation_task.kiq(tenant_id, str(conversation_id))

@@ -222,3 +222,20 @@ async def test_outside_the_24_hour_window_the_assistant_s_text_is_held(
     assert fake.sent == []
     outbound = [m for m in await _messages(tenant.id) if m.direction == "outbound"]
     assert [(m.status, m.text) for m in outbound] == [("held", "got: Bado mko open?")]
+
+
+async def test_a_signed_body_that_is_not_a_notification_is_400_and_stores_nothing(
+    app: Any, client: httpx.AsyncClient, make_tenant: MakeTenant
+):
+    tenant = await make_tenant()
+    channel = await cloud_channel(tenant.id, app.state.runtime.cipher)
+    odd = await post_meta(client, channel.id, {"object": "x", "entry": "not a list"})
+    missing_id = meta_notification(meta_value(messages=[{"from": WANJIKU, "type": "text"}]))
+    no_id = await post_meta(client, channel.id, missing_id)
+    not_json = await client.post(
+        f"/webhooks/whatsapp/{channel.id}",
+        content=b"{not json",
+        headers={"X-Hub-Signature-256": "sha256=" + _hmac(b"{not json")},
+    )
+    assert [odd.status_code, no_id.status_code, not_json.status_code] == [400, 400, 400]
+    assert await _messages(tenant.id) == []
