@@ -71,3 +71,9 @@ async def test_the_holding_responder_answers_once_and_hands_off():
     reply = await HoldingResponder().respond(_turn(("text", "Habari"), preferred="sw"))
     assert reply.handoff and reply.language == "sw"
     assert reply.texts == ["Asante kwa ujumbe wako! Mmoja wa timu yetu atakujibu hapa hivi punde."]
+
+
+async def test_a_reaction_alone_gets_no_answer():
+    inner = Inner()
+    reply = await MediaAwareResponder(inner=inner).respond(_turn(("other", "")))
+    assert (reply.texts, inner.turns) == ((), [])

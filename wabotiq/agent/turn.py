@@ -97,10 +97,9 @@ class MediaAwareResponder:
     async def respond(self, turn: Turn) -> Reply:
         if any(message.is_text for message in turn.messages):
             return await self.inner.respond(turn)
-        replies = (
-            self.location_replies
-            if all(message.kind == "location" for message in turn.messages)
-            else self.media_replies
-        )
+        kinds = {message.kind for message in turn.messages} - {"other"}
+        if not kinds:  # only reactions and kinds we do not know: nothing to answer
+            return Reply()
+        replies = self.location_replies if kinds == {"location"} else self.media_replies
         language = turn.language if turn.language in replies else "en"
         return Reply(texts=[replies[language]], language=language)

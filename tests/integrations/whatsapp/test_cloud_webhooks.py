@@ -239,3 +239,44 @@ async def test_a_signed_body_that_is_not_a_notification_is_400_and_stores_nothin
     )
     assert [odd.status_code, no_id.status_code, not_json.status_code] == [400, 400, 400]
     assert await _messages(tenant.id) == []
+
+
+async def test_every_kind_of_message_is_stored_with_what_it_carries(
+    app: Any, client: httpx.AsyncClient, make_tenant: MakeTenant
+):
+    tenant = await make_tenant()
+    channel = await cloud_channel(tenant.id, app.state.runtime.cipher)
+    now = str(int(time.time()))
+
+    def message(kind: str, **body: Any) -> dict[str, Any]:
+        return {"from": WANJIKU, "id": f"wamid.{kind}", "timestamp": now, "type": kind, **body}
+
+    batch = [
+        message("button", button={"text": "Ndio", "payload": "yes"}),
+        message("interactive", interactive={"type": "list_reply",
+                "list_reply": {"id": "2", "title": "Laptop ya pili"}}),
+        message("location", location={"latitude": -1.29, "longitude": 36.82, "name": "CBD"}),
+        message("document", document={"id": "55", "mime_type": "application/pdf",
+                "filename": "quote.pdf", "caption": "Hii hapa"}),
+        message("audio", audio={"id": "66", "mime_type": "audio/ogg; codecs=opus"}),
+        message("reaction", reaction={"message_id": "wamid.x", "emoji": "👍"}),
+    ]  # fmt: skip
+    echo = Echo()
+    async with providers(app, echo) as fake:
+        answer = await post_meta(client, channel.id, meta_notification(meta_value(messages=batch)))
+        assert answer.status_code == 200
+        await eventually(lambda: _sent(fake, 1), "the reply")
+    stored = [m for m in await _messages(tenant.id) if m.direction == "inbound"]
+    assert [(m.kind, m.text, m.media_type) for m in stored] == [
+        ("text", "Ndio", None),
+        ("text", "Laptop ya pili", None),
+        ("location", "", None),
+        ("document", "Hii hapa", "application/pdf"),
+        ("audio", "", "audio/ogg; codecs=opus"),
+        ("other", "", None),
+    ]
+    assert stored[2].extra == {"latitude": -1.29, "longitude": 36.82, "name": "CBD"}
+    assert stored[3].extra == {"media_id": "55", "filename": "quote.pdf"}
+    assert stored[5].payload is not None and stored[5].payload["reaction"]["emoji"] == "👍"
+    # One turn: everything that came together, answered together.
+    assert echo.turns == [["Ndio", "Laptop ya pili", "", "Hii hapa", "", ""]]

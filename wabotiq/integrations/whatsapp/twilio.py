@@ -48,6 +48,15 @@ def media_kind(content_type: str) -> MessageKind:
     }.get(major, MessageKind.DOCUMENT)
 
 
+def _media(form: Mapping[str, str]) -> list[dict[str, str]]:
+    """Every attachment (a WhatsApp message has one; Twilio numbers them all the same)."""
+    count = int(form.get("NumMedia") or 0)
+    return [
+        {"url": form.get(f"MediaUrl{i}", ""), "type": form.get(f"MediaContentType{i}", "")}
+        for i in range(count)
+    ]
+
+
 def _message(form: Mapping[str, str]) -> InboundMessage:
     raw = dict(form)
     common: dict[str, Any] = {
@@ -66,7 +75,7 @@ def _message(form: Mapping[str, str]) -> InboundMessage:
             text=form.get("Body", ""),
             media_url=form.get("MediaUrl0"),
             media_type=content_type or None,
-            extra={"media": int(form["NumMedia"])},
+            extra={"media": _media(form)},
             **common,
         )
     text = form.get("Body") or form.get("ButtonText", "")
