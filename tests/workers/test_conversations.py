@@ -273,3 +273,24 @@ async def test_a_handoff_reply_is_sent_and_then_the_assistant_is_silent(
     with tenant_context(TenantRef.of(tenant_id)):
         conversation = await service.get_conversation(conversation_id=conversation_id)
     assert (conversation.status, conversation.language) == ("human", "en")
+
+
+async def test_a_person_taking_over_during_a_turn_keeps_the_assistant_s_reply_unsent(
+    app: Any, make_tenant: MakeTenant, settings: Settings
+):
+    tenant_id, channel, fake, messaging = await _setup(app, make_tenant, settings)
+    responder = Scripted(gate=True)
+    conversation_id = await _receive(tenant_id, messaging, channel.id, "hello")
+    drain = asyncio.create_task(
+        drain_conversation(
+            tenant_id=tenant_id, conversation_id=conversation_id,
+            responder=responder, messaging=messaging,
+        )
+    )  # fmt: skip
+    await asyncio.wait_for(responder.entered.wait(), timeout=20)
+    with tenant_context(TenantRef.of(tenant_id)):  # a person answers while the model thinks
+        async with in_transaction():
+            await service.take_over(conversation_id=conversation_id)
+    responder.release.set()
+    assert await drain == 0
+    assert (responder.turns, fake.sent, await _outbound(tenant_id)) == ([["hello"]], [], [])

@@ -88,7 +88,9 @@ async def take_turn(*, tenant_id: str, conversation_id: uuid.UUID, responder: Re
         if conversation.status is ConversationStatus.BOT:
             turn = await _turn(tenant_id, conversation, waiting)
             reply = await responder.respond(turn)
-            await _queue_reply(conversation, reply, key=f"reply:{waiting[-1].id}")
+            status = await turns.status_for_reply(conversation_id=conversation_id)
+            if status is ConversationStatus.BOT:  # no person took it meanwhile
+                await _queue_reply(conversation, reply, key=f"reply:{waiting[-1].id}")
         await turns.mark_processed(message_ids=[message.id for message in waiting])
     return True
 

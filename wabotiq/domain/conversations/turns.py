@@ -7,7 +7,12 @@ import uuid
 from datetime import UTC, datetime
 
 from wabotiq.db.connection import current_connection
-from wabotiq.domain.conversations.models import Conversation, Direction, Message
+from wabotiq.domain.conversations.models import (
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Message,
+)
 
 HISTORY_MESSAGES = 20
 
@@ -49,3 +54,15 @@ async def mark_processed(*, message_ids: list[uuid.UUID]) -> None:
 async def set_language(*, conversation_id: uuid.UUID, language: str) -> None:
     """The language the conversation goes on in."""
     await Conversation.filter(id=conversation_id).update(language=language[:8])
+
+
+async def status_for_reply(*, conversation_id: uuid.UUID) -> ConversationStatus:
+    """The conversation's status now, its row locked until the caller's transaction ends: a
+    person who took the conversation while the assistant was thinking is seen here (and one
+    taking it from now on waits for this turn to commit), so the assistant never answers over
+    a person."""
+    async with current_connection() as connection:
+        status: str = await connection.fetchval(
+            "SELECT status FROM conversations WHERE id = $1 FOR UPDATE", conversation_id
+        )
+    return ConversationStatus(status)
