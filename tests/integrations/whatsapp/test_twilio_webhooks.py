@@ -246,3 +246,36 @@ async def test_a_body_over_the_limit_is_refused_before_anything_is_stored(
     answer = await post_twilio(client, settings, channel.id, huge)
     assert answer.status_code == 413
     assert (await _rows(tenant.id))["messages"] == []
+
+
+class Gated(Echo):
+    """Holds its first turn open until released, as a slow model would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def respond(self, turn: Turn) -> Reply:
+        self.entered.set()
+        await self.release.wait()
+        return await super().respond(turn)
+
+
+async def test_three_messages_during_a_turn_get_one_further_reply(
+    app: Any, client: httpx.AsyncClient, make_tenant: MakeTenant, settings: Settings
+):
+    tenant = await make_tenant()
+    channel = await twilio_channel(tenant.id, app.state.runtime.cipher)
+    gated = Gated()
+    async with providers(app, gated) as fake:
+        await post_twilio(client, settings, channel.id, twilio_message(PHONE, "Niaje"))
+        await asyncio.wait_for(gated.entered.wait(), timeout=20)
+        for text in ("una laptop", "ya gaming", "budget 50K"):
+            answer = await post_twilio(client, settings, channel.id, twilio_message(PHONE, text))
+            assert answer.status_code == 200  # answered at once, while the turn still runs
+        gated.release.set()
+        await eventually(lambda: _all_processed(tenant.id, 4), "every message had its turn")
+        await eventually(lambda: _sent(fake, 2), "both replies went out")
+    assert gated.turns == [["Niaje"], ["una laptop", "ya gaming", "budget 50K"]]
+    assert [r.text for r in fake.sent] == ["got: Niaje", "got: una laptop | ya gaming | budget 50K"]
