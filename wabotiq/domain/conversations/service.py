@@ -29,7 +29,11 @@ STATUS_RANK: dict[MessageStatus, int] = {
     MessageStatus.READ: 5,
     MessageStatus.FAILED: 6,
 }
-_RANK_SQL = "array_position(ARRAY['sending','accepted','sent','delivered','read','failed'], {})"
+# The same ranks in SQL: a status's position in this array (absent: 0).
+_RANKED = ",".join(
+    f"'{s.value}'" for s, rank in sorted(STATUS_RANK.items(), key=lambda i: i[1]) if rank
+)
+_RANK_SQL = f"array_position(ARRAY[{_RANKED}], {{}})"
 
 
 @dataclass(frozen=True, slots=True)
