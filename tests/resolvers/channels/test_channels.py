@@ -199,3 +199,25 @@ async def test_a_disabled_channel_refuses_webhooks_and_can_be_turned_back_on(
         accepted = await post_twilio(client, settings, channel_id, twilio_message("+254712345678"))
         await eventually(lambda: _sent(fake), "the reply to the accepted message")
     assert (refused.status_code, accepted.status_code) == (403, 200)
+
+
+class Unreachable(httpx.AsyncBaseTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+
+async def test_test_channel_says_when_the_provider_cannot_be_reached(
+    app: Any, client: httpx.AsyncClient, make_tenant: MakeTenant
+):
+    tenant = await make_tenant()
+    headers = tenant.key_headers()
+    channel = await _create(client, headers, CLOUD)
+    messaging = app.state.runtime.messaging
+    saved, messaging.transport = messaging.transport, Unreachable()
+    try:
+        answer = (await _call(client, headers, TEST, {"id": channel["id"]}))["testChannel"]
+    finally:
+        messaging.transport = saved
+    assert (answer["ok"], [e["code"] for e in answer["userErrors"]]) == (
+        False, ["PROVIDER_UNREACHABLE"],
+    )  # fmt: skip
