@@ -18,7 +18,7 @@ from tests.support.whatsapp import (
 )
 from wabotiq.core.settings import Settings
 from wabotiq.core.tenant import TenantRef, tenant_context
-from wabotiq.domain.channels.service import disable_channel
+from wabotiq.domain.channels.service import disable_channel, update_channel
 from wabotiq.domain.conversations import outbound, service
 from wabotiq.domain.conversations.inbound import InboundMessage
 from wabotiq.domain.conversations.models import Author, Message, MessageKind
@@ -84,3 +84,17 @@ async def test_nothing_goes_out_through_a_disabled_channel(
     with tenant_context(ref):
         stored = await Message.get(id=row.id)
     assert (stored.status, stored.error_code) == ("failed", "channel_disabled")
+
+
+async def test_a_template_withdrawn_before_delivery_is_not_sent(
+    app: Any, make_tenant: MakeTenant, settings: Settings
+):
+    ref, channel, row = await _queued(app, make_tenant, Outgoing(template="follow_up"))
+    with tenant_context(ref):
+        await update_channel(cipher=app.state.runtime.cipher, channel_id=channel.id, templates=[])
+    fake = FakeProviders()
+    assert await _deliver(app, settings, ref, row, fake) == [False, False]
+    assert fake.requests == []
+    with tenant_context(ref):
+        stored = await Message.get(id=row.id)
+    assert (stored.status, stored.error_code) == ("failed", "unknown_template")

@@ -13,12 +13,12 @@ from wabotiq.core.crypto import FieldCipher
 from wabotiq.core.settings import Settings
 from wabotiq.domain.channels.models import Channel as ChannelRecord
 from wabotiq.domain.channels.models import ChannelStatus
-from wabotiq.domain.channels.service import channel_templates
+from wabotiq.domain.channels.service import Template, channel_templates
 from wabotiq.domain.conversations import outbound
-from wabotiq.domain.conversations.models import Conversation, MessageKind
+from wabotiq.domain.conversations.models import Conversation, Message, MessageKind, MessageStatus
 from wabotiq.domain.customers.models import Customer
 from wabotiq.domain.customers.service import customer_phone
-from wabotiq.integrations.whatsapp.channel import ProviderRefused, ProviderUnreachable, Sent
+from wabotiq.integrations.whatsapp.channel import ProviderRefused, ProviderUnreachable
 from wabotiq.integrations.whatsapp.registry import build_channel
 
 
@@ -32,26 +32,31 @@ class Delivery:
 
 
 async def deliver(*, message_id: uuid.UUID, delivery: Delivery) -> bool:
-    """Send one outbound row at most once; True when this call sent it. A refusal keeps the
-    provider's error code; an unreachable provider puts the row back (nothing went out)."""
-    async with in_transaction():
-        message = await outbound.claim_delivery(message_id=message_id)
-    if message is None:
+    """Send one outbound row at most once; True when this call sent it. Everything the call
+    needs is read first, then the row is claimed (committed) and the provider called. A
+    refusal keeps the provider's error code; an unreachable provider puts the row back."""
+    message = await Message.get_or_none(id=message_id)
+    if message is None or message.status is not MessageStatus.PENDING:
         return False
     conversation = await Conversation.get(id=message.conversation_id)
     record = await ChannelRecord.get(id=conversation.channel_id)
-    if record.status is not ChannelStatus.ACTIVE:
-        async with in_transaction():
-            await outbound.record_failed(message_id=message_id, error_code="channel_disabled")
+    template = channel_templates(record).get(message.extra.get("template") or "")
+    refusal = _refusal(record, message, template)
+    if refusal is not None:
+        await _failed(message_id, refusal)
         return False
     customer = await Customer.get(id=conversation.customer_id)
     to = customer_phone(cipher=delivery.cipher, phone_encrypted=customer.phone_encrypted)
     channel = build_channel(record, cipher=delivery.cipher, settings=delivery.settings)
+    async with in_transaction():
+        claimed = await outbound.claim_delivery(message_id=message_id)
+    if claimed is None:  # another worker got there first
+        return False
     try:
-        if message.kind is MessageKind.TEMPLATE:
-            template = channel_templates(record)[message.extra["template"]]
-            sent: Sent = await channel.send_template(
-                delivery.client, to=to, template=template, variables=message.extra["variables"]
+        if template is not None:
+            variables = message.extra.get("variables") or {}
+            sent = await channel.send_template(
+                delivery.client, to=to, template=template, variables=variables
             )
         else:
             sent = await channel.send_text(delivery.client, to=to, text=message.text)
@@ -59,9 +64,24 @@ async def deliver(*, message_id: uuid.UUID, delivery: Delivery) -> bool:
         await outbound.release_claim(message_id=message_id)
         raise
     except ProviderRefused as exc:
-        await outbound.record_failed(message_id=message_id, error_code=exc.code)
+        await _failed(message_id, exc.code)
         return False
-    await outbound.record_accepted(
-        message_id=message_id, provider_message_id=sent.provider_message_id
-    )
+    async with in_transaction():  # the status and its event together
+        await outbound.record_accepted(
+            message_id=message_id, provider_message_id=sent.provider_message_id
+        )
     return True
+
+
+def _refusal(record: ChannelRecord, message: Message, template: Template | None) -> str | None:
+    """Why the row cannot go out at all, before any attempt."""
+    if record.status is not ChannelStatus.ACTIVE:
+        return "channel_disabled"
+    if message.kind is MessageKind.TEMPLATE and template is None:
+        return "unknown_template"
+    return None
+
+
+async def _failed(message_id: uuid.UUID, code: str) -> None:
+    async with in_transaction():
+        await outbound.record_failed(message_id=message_id, error_code=code)
