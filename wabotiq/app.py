@@ -22,6 +22,7 @@ from wabotiq.api.middleware import (
 )
 from wabotiq.api.schema import build_schema
 from wabotiq.api.view import GraphQLView
+from wabotiq.api.webhooks import twilio_webhook, whatsapp_webhook
 from wabotiq.core.settings import Settings
 from wabotiq.db.connection import close_db, init_db
 from wabotiq.runtime import Runtime
@@ -66,6 +67,8 @@ def create_app(settings: Settings, *, database_url: str, manage_db: bool = True)
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
+            Route("/webhooks/twilio/{channel_id}", twilio_webhook, methods=["POST"]),
+            Route("/webhooks/whatsapp/{channel_id}", whatsapp_webhook, methods=["GET", "POST"]),
         ],
         middleware=[
             *(proxies if settings.trusted_proxies else []),

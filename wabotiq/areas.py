@@ -8,6 +8,9 @@ from wabotiq.db import outbox
 from wabotiq.domain.audit import models as audit_models
 from wabotiq.domain.bookings import models as bookings_models
 from wabotiq.domain.catalog import models as catalog_models
+from wabotiq.domain.channels import models as channels_models
+from wabotiq.domain.channels import routes as channel_routes
+from wabotiq.domain.conversations import models as conversations_models
 from wabotiq.domain.customers import models as customers_models
 from wabotiq.domain.orders import models as orders_models
 from wabotiq.tenancy import models as tenancy_models
@@ -21,4 +24,7 @@ AREAS = (
     customers_models,
     bookings_models,
     orders_models,
+    channels_models,
+    channel_routes,
+    conversations_models,
 )

@@ -107,6 +107,86 @@ async def _create_tenant(args: argparse.Namespace) -> dict[str, object]:
     return out
 
 
+async def cmd_channels(args: argparse.Namespace, settings: Settings) -> int:
+    from wabotiq.domain.channels.errors import ChannelError
+
+    async def body() -> int:
+        try:
+            out = await (_create_channel(args, settings) if args.action == "create" else
+                         _list_channels(args, settings))  # fmt: skip
+        except ChannelError as exc:
+            message = {"error": exc.code.value, "message": exc.message, "field": exc.field}
+            print(json.dumps(message), file=sys.stderr)
+            return 2
+        print(json.dumps(out))
+        return 0
+
+    settings.require_secrets()  # the secrets are stored encrypted with the server's keys
+    return await _with_db(settings, body)
+
+
+async def _channel_tenant(ref: str) -> str:
+    from wabotiq.domain.channels.errors import ChannelError, ChannelErrorCode
+    from wabotiq.tenancy.service import find_tenant
+
+    tenant = await find_tenant(ref)
+    if tenant is None:
+        raise ChannelError(ChannelErrorCode.NOT_FOUND, f"No tenant {ref!r}.", field="tenant")
+    return tenant.id
+
+
+async def _create_channel(args: argparse.Namespace, settings: Settings) -> dict[str, object]:
+    from tortoise.transactions import in_transaction
+
+    from wabotiq.core.crypto import FieldCipher
+    from wabotiq.core.tenant import TenantRef, tenant_context
+    from wabotiq.domain.channels.models import ChannelProvider
+    from wabotiq.domain.channels.service import create_channel
+    from wabotiq.integrations.whatsapp.registry import webhook_url
+
+    tenant_id = await _channel_tenant(args.tenant)
+    with tenant_context(TenantRef.of(tenant_id)):
+        async with in_transaction():
+            channel = await create_channel(
+                cipher=FieldCipher(settings),
+                tenant_id=tenant_id,
+                provider=ChannelProvider(args.provider),
+                name=args.name,
+                secrets={
+                    "auth_token": args.auth_token,
+                    "access_token": args.access_token,
+                    "app_secret": args.app_secret,
+                    "verify_token": args.verify_token,
+                },
+                account_sid=args.account_sid,
+                sender=args.sender,
+                phone_number_id=args.phone_number_id,
+                graph_version=args.graph_version,
+            )
+    return {"channel_id": str(channel.id), "webhook_url": webhook_url(channel, settings)}
+
+
+async def _list_channels(args: argparse.Namespace, settings: Settings) -> list[dict[str, object]]:
+    from wabotiq.core.tenant import TenantRef, tenant_context
+    from wabotiq.domain.channels.service import list_channels
+    from wabotiq.integrations.whatsapp.registry import webhook_url
+
+    tenant_id = await _channel_tenant(args.tenant)
+    with tenant_context(TenantRef.of(tenant_id)):
+        rows, _ = await list_channels(limit=10_000)
+    return [
+        {
+            "channel_id": str(row.id),
+            "provider": row.provider.value,
+            "name": row.name,
+            "status": row.status.value,
+            "webhook_url": webhook_url(row, settings),
+            **{key: value for key, value in row.config.items()},
+        }
+        for row in rows
+    ]
+
+
 async def cmd_catalog(args: argparse.Namespace, settings: Settings) -> int:
     from wabotiq.domain.catalog.importer import import_file
 
@@ -165,6 +245,7 @@ def cmd_taskiq(args: argparse.Namespace, settings: Settings) -> int:
             "wabotiq.areas",
             "wabotiq.workers.tasks",
             "wabotiq.workers.indexing",
+            "wabotiq.workers.conversations",
         ]
         argv += ["--workers", str(args.processes)]
     else:
@@ -213,6 +294,7 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("--tenant", required=True, help="Tenant id or slug.")
     importing.add_argument("file", help="A catalog JSON file (see wabotiq/data/demo_catalog.json).")
     catalog.set_defaults(handler=cmd_catalog)
+    _channels_parser(sub)
     search = sub.add_parser("search", help="Manage search indexes.")
     search_actions = search.add_subparsers(dest="action", required=True)
     reindex = search_actions.add_parser(
@@ -222,6 +304,30 @@ def _parser() -> argparse.ArgumentParser:
     reindex.add_argument("--quiet", action="store_true", help="No progress bar.")
     search.set_defaults(handler=cmd_search)
     return parser
+
+
+def _channels_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    channels = sub.add_parser("channels", help="Manage a tenant's WhatsApp channels.")
+    actions = channels.add_subparsers(dest="action", required=True)
+    create = actions.add_parser(
+        "create", help="Connect a WhatsApp number; prints its channel_id and webhook_url."
+    )
+    create.add_argument("--tenant", required=True, help="Tenant id or slug.")
+    create.add_argument("--provider", required=True, choices=["twilio", "cloud"])
+    create.add_argument("--name", default="")
+    twilio = create.add_argument_group("twilio")
+    twilio.add_argument("--account-sid", default=None, help="AC…")
+    twilio.add_argument("--auth-token", default=None)
+    twilio.add_argument("--sender", default=None, help="whatsapp:+254…")
+    cloud = create.add_argument_group("cloud")
+    cloud.add_argument("--phone-number-id", default=None)
+    cloud.add_argument("--access-token", default=None)
+    cloud.add_argument("--app-secret", default=None)
+    cloud.add_argument("--verify-token", default=None)
+    cloud.add_argument("--graph-version", default=None, help="Graph API version (default 21.0).")
+    listing = actions.add_parser("list", help="List a tenant's channels (JSON; no secrets).")
+    listing.add_argument("--tenant", required=True, help="Tenant id or slug.")
+    channels.set_defaults(handler=cmd_channels)
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -246,7 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"wabotiq: {exc}", file=sys.stderr)
         return 2
-    if args.command == "up":
+    if args.command in {"up", "channels"}:
+        # Channels' secrets are encrypted with the keys `wabotiq up` uses (set, or local).
         settings = settings.with_local_secrets()
     if getattr(args, "sync", False):
         if not settings.redis_url:

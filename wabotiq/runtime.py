@@ -15,6 +15,7 @@ from wabotiq.events.dispatcher import Dispatcher
 from wabotiq.tenancy.spares import SpareKeeper
 from wabotiq.workers.broker import start_broker, stop_broker
 from wabotiq.workers.indexing import index_events
+from wabotiq.workers.messaging import Messaging, install, uninstall
 
 
 @dataclass
@@ -24,16 +25,19 @@ class Runtime:
     cipher: FieldCipher
     bus: EventBus
     db_health: DatabaseHealth
+    messaging: Messaging
     dispatcher: Dispatcher | None = field(default=None)
     spares: SpareKeeper | None = field(default=None)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
         settings.require_secrets()
+        cipher = FieldCipher(settings)
         return cls(
             settings=settings,
             signer=JwtSigner(settings),
-            cipher=FieldCipher(settings),
+            cipher=cipher,
+            messaging=Messaging(settings=settings, cipher=cipher),
             bus=make_bus(settings.redis_url),
             db_health=DatabaseHealth(retry_after_s=settings.db_retry_after_s),
         )
@@ -43,6 +47,7 @@ class Runtime:
         bus, and keeping spare tenant schemas ready."""
         credentials = credentials_from_url(database_url)
         credentials["password"] = credentials["password"] or None
+        install(self.messaging)  # conversation tasks run in this process too (`wabotiq up`)
         if self.dispatcher is None:
             self.dispatcher = Dispatcher(
                 self.bus,
@@ -63,6 +68,7 @@ class Runtime:
             await self.spares.start()
 
     async def stop_background(self) -> None:
+        uninstall(self.messaging)
         if self.spares is not None:
             await self.spares.stop()
             self.spares = None

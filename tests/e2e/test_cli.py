@@ -12,11 +12,25 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.conftest import OWNER_PASSWORD, MakeTenant, gql, login
+from tests.support.polling import eventually
+from tests.support.whatsapp import (
+    ACCESS_TOKEN,
+    ACCOUNT_SID,
+    APP_SECRET,
+    AUTH_TOKEN,
+    PHONE_NUMBER_ID,
+    SENDER,
+    VERIFY_TOKEN,
+    post_twilio,
+    providers,
+    twilio_message,
+)
 from wabotiq.core.settings import Settings
 from wabotiq.core.tenant import schema_for
 from wabotiq.db.connection import get_pool
@@ -390,3 +404,77 @@ async def test_import_cli_refuses_unknown_tenants_and_bad_files(
         assert done.returncode == 2, done
         assert json.loads(done.stderr.strip().splitlines()[-1])["error"] == code
     assert await _product_count(tenant.id) == 0
+
+
+async def test_channels_create_and_list_print_json_and_the_stored_secret_signs_webhooks(
+    app: Any,
+    client: httpx.AsyncClient,
+    make_tenant: MakeTenant,
+    settings: Settings,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    tenant = await make_tenant()
+    keys = {  # the server's keys: the CLI stores secrets the app must decrypt
+        "DATABASE_URL": database_url,
+        "FIELD_ENCRYPTION_KEYS": ",".join(settings.field_encryption_keys),
+        "LOOKUP_HASH_KEY": settings.lookup_hash_key or "",
+        "PUBLIC_BASE_URL": settings.public_base_url,
+    }
+    twilio = await _run(
+        "channels", "create", "--tenant", tenant.slug, "--provider", "twilio",
+        "--account-sid", ACCOUNT_SID, "--auth-token", AUTH_TOKEN, "--sender", SENDER,
+        tmp_path=tmp_path, **keys,
+    )  # fmt: skip
+    assert twilio.returncode == 0, twilio.stderr
+    made = json.loads(twilio.stdout)
+    assert made == {
+        "channel_id": made["channel_id"],
+        "webhook_url": f"{settings.public_base_url}/webhooks/twilio/{made['channel_id']}",
+    }
+    cloud = await _run(
+        "channels", "create", "--tenant", tenant.id, "--provider", "cloud",
+        "--phone-number-id", PHONE_NUMBER_ID, "--access-token", ACCESS_TOKEN,
+        "--app-secret", APP_SECRET, "--verify-token", VERIFY_TOKEN,
+        tmp_path=tmp_path, **keys,
+    )  # fmt: skip
+    assert cloud.returncode == 0, cloud.stderr
+    listed = await _run("channels", "list", "--tenant", tenant.slug, tmp_path=tmp_path, **keys)
+    assert listed.returncode == 0, listed.stderr
+    channels = json.loads(listed.stdout)
+    assert [(c["provider"], c["status"]) for c in channels] == [
+        ("twilio", "active"), ("cloud", "active"),
+    ]  # fmt: skip
+    assert AUTH_TOKEN not in listed.stdout and APP_SECRET not in listed.stdout
+    # The app verifies Twilio's signature with the token the CLI stored.
+    async with providers(app) as fake:
+        accepted = await post_twilio(
+            client, settings, made["channel_id"], twilio_message("+254712345678", "Habari")
+        )
+
+        async def replied() -> bool:
+            return bool(fake.sent)
+
+        await eventually(replied, "the reply to the accepted message")
+    assert accepted.status_code == 200
+
+
+async def test_channels_create_refuses_bad_input_naming_the_field(
+    make_tenant: MakeTenant, settings: Settings, database_url: str, tmp_path: Path
+) -> None:
+    tenant = await make_tenant()
+    keys = {
+        "DATABASE_URL": database_url,
+        "FIELD_ENCRYPTION_KEYS": ",".join(settings.field_encryption_keys),
+        "LOOKUP_HASH_KEY": settings.lookup_hash_key or "",
+    }
+    missing = await _run(
+        "channels", "create", "--tenant", tenant.slug, "--provider", "twilio",
+        "--account-sid", ACCOUNT_SID, "--sender", SENDER, tmp_path=tmp_path, **keys,
+    )  # fmt: skip
+    unknown = await _run("channels", "list", "--tenant", "no-such-shop", tmp_path=tmp_path, **keys)
+    assert (missing.returncode, unknown.returncode) == (2, 2)
+    assert json.loads(missing.stderr) == {
+        "error": "MISSING_FIELD", "message": "authToken is required.", "field": "authToken"
+    }  # fmt: skip
+    assert json.loads(unknown.stderr)["error"] == "NOT_FOUND"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from tests.support.migrations import PROBE_LATEST, REAL_LATEST, older_migrations
 from tests.support.migrations import probe_migrations as build_probe_migrations
 from tests.support.polling import eventually
 from wabotiq.core.settings import Settings
-from wabotiq.db import migrator
+from wabotiq.db import migrations, migrator
 from wabotiq.db.connection import credentials_from_url, get_pool
 from wabotiq.domain.tenants.provisioning import ProvisionedTenant, create_tenant
 from wabotiq.runtime import Runtime
@@ -121,6 +122,17 @@ async def test_concurrent_signups_take_different_spares_and_the_rest_create(pool
         assert await _version(schema) == REAL_LATEST
 
 
+def _latest_table() -> str:
+    """A table the latest tenant migration creates: a spare made before it lacks it."""
+    created = re.search(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", migrations.load("tenant")[-1].sql)
+    if created is None:
+        raise AssertionError("the latest tenant migration creates no table to look for")
+    return created.group(1)
+
+
+LATEST_TABLE = _latest_table()
+
+
 async def test_a_stale_spare_is_brought_up_to_date_by_its_claim(
     pool: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -129,13 +141,13 @@ async def test_a_stale_spare_is_brought_up_to_date_by_its_claim(
     async with get_pool().acquire() as connection:
         name = await spares.create_spare(connection, root=older)
     assert await _version(name) == REAL_LATEST - 1
-    assert not await _fetchval("SELECT to_regclass($1) IS NOT NULL", f"{name}.search_entries")
+    assert not await _fetchval("SELECT to_regclass($1) IS NOT NULL", f"{name}.{LATEST_TABLE}")
 
     made = await _tenant(_prefix())
 
     schema = made.tenant.schema_name
     assert await _version(schema) == REAL_LATEST
-    assert await _fetchval("SELECT to_regclass($1) IS NOT NULL", f"{schema}.search_entries")
+    assert await _fetchval("SELECT to_regclass($1) IS NOT NULL", f"{schema}.{LATEST_TABLE}")
 
 
 async def test_a_listed_spare_that_vanished_is_skipped(pool: None) -> None:

@@ -225,6 +225,9 @@ class DatabaseOutageMiddleware:
             )
 
 
+WEBHOOKS = "/webhooks/"
+
+
 class AuthMiddleware:
     """Resolve the principal once, at the edge, and route the rest of the request to its tenant.
 
@@ -237,7 +240,12 @@ class AuthMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.setdefault("state", {})
-        if scope["type"] != "http" or scope["path"] in {"/healthz", "/metrics"}:
+        # Webhooks carry the provider's signature, not ours: they find their tenant themselves.
+        if (
+            scope["type"] != "http"
+            or scope["path"] in {"/healthz", "/metrics"}
+            or scope["path"].startswith(WEBHOOKS)
+        ):
             state.setdefault("principal", ANONYMOUS)
             await self.app(scope, receive, send)
             return

@@ -22,6 +22,12 @@ from wabotiq.resolvers.bookings.subscriptions import BookingsSubscriptions
 from wabotiq.resolvers.catalog.dataloaders import CatalogLoaders
 from wabotiq.resolvers.catalog.mutations import CatalogMutations
 from wabotiq.resolvers.catalog.queries import CatalogQueries
+from wabotiq.resolvers.channels.mutations import ChannelsMutations
+from wabotiq.resolvers.channels.queries import ChannelsQueries
+from wabotiq.resolvers.conversations.dataloaders import ConversationsLoaders
+from wabotiq.resolvers.conversations.mutations import ConversationsMutations
+from wabotiq.resolvers.conversations.queries import ConversationsQueries
+from wabotiq.resolvers.conversations.subscriptions import ConversationsSubscriptions
 from wabotiq.resolvers.customers.dataloaders import CustomersLoaders
 from wabotiq.resolvers.customers.mutations import CustomersMutations
 from wabotiq.resolvers.customers.queries import CustomersQueries
@@ -55,6 +61,8 @@ class Query(
     CatalogQueries,
     DocumentsQueries,
     SearchQueries,
+    ChannelsQueries,
+    ConversationsQueries,
 ):
     pass
 
@@ -69,12 +77,14 @@ class Mutation(
     BookingsMutations,
     CatalogMutations,
     DocumentsMutations,
+    ChannelsMutations,
+    ConversationsMutations,
 ):
     pass
 
 
 @strawberry.type(description="Everything you can follow live, over graphql-transport-ws.")
-class Subscription(OrdersSubscriptions, BookingsSubscriptions):
+class Subscription(OrdersSubscriptions, BookingsSubscriptions, ConversationsSubscriptions):
     pass
 
 
@@ -86,6 +96,7 @@ LOADERS: LoaderFactories = {
     "api_keys": ApiKeysLoaders,
     "bookings": BookingsLoaders,
     "catalog": CatalogLoaders,
+    "conversations": ConversationsLoaders,
     "customers": CustomersLoaders,
     "documents": DocumentsLoaders,
     "members": MembersLoaders,

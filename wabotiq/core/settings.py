@@ -116,6 +116,14 @@ class Settings(BaseSettings):
     outbox_sweep_s: float = Field(default=30.0, gt=0)
     max_subscriptions_per_connection: int = Field(default=20, ge=1)
 
+    # WhatsApp providers. PUBLIC_BASE_URL is the address providers call (behind a proxy, the
+    # public one): Twilio signs the URL as it called it, and status callbacks point there.
+    public_base_url: str = "http://127.0.0.1:8000"
+    twilio_api_base_url: str = "https://api.twilio.com"
+    whatsapp_graph_base_url: str = "https://graph.facebook.com"
+    # Seconds a provider call may take before it counts as failed.
+    provider_timeout_s: float = Field(default=15.0, gt=0)
+
     # Demo data created by `wabotiq up` on first start.
     demo_tenant_slug: str = "demo"
     demo_owner_email: str = "owner@demo.wabotiq.local"
@@ -202,6 +210,13 @@ class Settings(BaseSettings):
             except (ValueError, TypeError) as exc:
                 raise ValueError(f"key #{index} is not a Fernet key: {exc}") from exc
         return value
+
+    @field_validator("public_base_url", "twilio_api_base_url", "whatsapp_graph_base_url")
+    @classmethod
+    def _http_base_url(cls, value: str) -> str:
+        if urlsplit(value).scheme not in {"http", "https"}:
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
 
     @field_validator("database_url", "redis_url", "elasticsearch_url")
     @classmethod

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from wabotiq.resolvers.api_keys.dataloaders import ApiKeysLoaders
     from wabotiq.resolvers.bookings.dataloaders import BookingsLoaders
     from wabotiq.resolvers.catalog.dataloaders import CatalogLoaders
+    from wabotiq.resolvers.conversations.dataloaders import ConversationsLoaders
     from wabotiq.resolvers.customers.dataloaders import CustomersLoaders
     from wabotiq.resolvers.documents.dataloaders import DocumentsLoaders
     from wabotiq.resolvers.members.dataloaders import MembersLoaders
@@ -32,6 +33,7 @@ class Loaders:
     api_keys: ApiKeysLoaders
     bookings: BookingsLoaders
     catalog: CatalogLoaders
+    conversations: ConversationsLoaders
     customers: CustomersLoaders
     documents: DocumentsLoaders
     members: MembersLoaders

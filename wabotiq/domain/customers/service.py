@@ -10,6 +10,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from wabotiq.core.crypto import FieldCipher
+from wabotiq.db.connection import current_connection
 from wabotiq.domain.customers.errors import CustomerError, CustomerErrorCode
 from wabotiq.domain.customers.languages import canonical_language, served_languages
 from wabotiq.domain.customers.models import Customer
@@ -177,3 +178,23 @@ async def list_customers(
     total = await query.count()
     rows = await query.order_by("-created_at", "-id").offset(offset).limit(limit)
     return list(rows), total
+
+
+async def get_or_create_customer_by_phone(
+    *, cipher: FieldCipher, phone: str, name: str = ""
+) -> uuid.UUID:
+    """The id of the customer with this phone, created when new: one statement, so customers
+    writing for the first time at the same moment become one customer (the lookup hash is
+    unique; the second insert finds the first). A name fills in an empty one."""
+    e164 = normalise_phone(phone)
+    async with current_connection() as connection:
+        customer_id: uuid.UUID = await connection.fetchval(
+            "INSERT INTO customers (id, phone_encrypted, phone_hash, name) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (phone_hash) DO UPDATE SET name = CASE WHEN customers.name = ''"
+            " THEN excluded.name ELSE customers.name END RETURNING id",
+            uuid.uuid4(),
+            cipher.encrypt(e164),
+            cipher.lookup_hash(e164),
+            name.strip()[:MAX_NAME_LENGTH],
+        )
+    return customer_id

@@ -1,0 +1,1 @@
+"""WhatsApp providers (Twilio, Meta's Cloud API) behind one `Channel` interface."""

@@ -1,0 +1,1 @@
+"""GraphQL of conversations: the support inbox."""
