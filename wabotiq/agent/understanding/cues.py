@@ -41,7 +41,7 @@ _THANKS = (
 )
 _CART = _words(r"cart|kikapu|basket|bag yangu|trolley")
 _ADD = _words(
-    r"add|weka|ongeza|niongeze|niwekee|uniwekee|put|i'?ll take|nitachukua|nitaichukua"
+    r"add|weka|\w*ongez\w*|\w*wekee|put|i'?ll take|nitachukua|nitaichukua"
     r"|nichukulie|nipatie|nipe|unipe|get me|nitabuy|i want to buy|nataka kununua|one more"
 )
 _REMOVE = _words(
@@ -63,7 +63,7 @@ _SERVICE = _words(
     r"|salon|saluni|nails|kucha|treatment|session|visit"
 )
 _CANCEL = _words(
-    r"cancel|\w*ghairi|futa|call off|drop|ondoa|no longer|sitakuja|won'?t be coming"
+    r"cancel|\w*ghairi\w*|\w*fut[ae]\w*|call off|drop|ondoa|no longer|sitakuja|won'?t be coming"
     r"|sidai tena|sitaki tena|sitakam"
 )
 _MOVE = _words(
@@ -74,11 +74,14 @@ _REPAIR = _words(
     r"repair|fix|rekebisha|kurekebisha|kuirekebisha|tengeneza|kutengeneza|mnatengeneza"
     r"|mnarepair|won'?t (?:turn on|charge|start)|not (?:working|cooling|charging)|haichaji"
     r"|haiwaki|haifanyi kazi|imekufa|imeharibika|imevunjika|cracked|broken|install|mount"
+    r"|replaced?|do you (?:service|repair|fix)|servicing|mnaifix|\w*fix"
 )
 _BOUGHT = _words(
     r"niliyonunua|nilinunua|i bought|you sold|mliniuzia|mmeniletea|wrong item|charged twice"
     r"|mara mbili|refund|rude|worst|disappointed|sijaridhika|mbaya|fake|lying|damaged"
     r"|not happy|mmenichezea|ujinga|scam|cheated|nimekatwa|after (?:one|two|a) (?:day|week)s?"
+    r"|nimeletewa|nililetewa|mliniletea|mbovu|you delivered|mmeniuzia|mliniuzia|don'?t work"
+    r"|unacceptable|mmenitapeli|tapeli"
 )
 _ORDER = _words(
     r"my order|order yangu|oda yangu|oda|mzigo|parcel|package|my delivery|delivery yangu|track"
@@ -89,6 +92,8 @@ _POLICY = _words(
     r"deliver to|deliver|mnadeliver|mnaleta|delivery (?:fee|charges?|cost)|how long does"
     r"|return policy|returns?|kurudisha|refund policy|exchange|warranty|dhamana|opening hours"
     r"|open|close|mnafungua|mnafunga|located|location|liko wapi|shop yenu|duka lenu|branch"
+    r"|mko wapi|mnapatikana wapi|shop iko|duka liko|where are you|how much is (?:the )?delivery"
+    r"|delivery (?:ni|is)|free delivery|delivery ya bure"
     r"|physical shop|pay by|pay with card|accept|mnakubali|mnapokea|cash on delivery"
     r"|usafirishaji|mnafanya kazi"
 )
@@ -111,6 +116,12 @@ _PRICE = _words(
 _CHEAP = _words(r"bei (?:poa|rahisi|nafuu|chini|ya chini|chipu|ndogo)")
 # "una laptop ngapi?", "mna simu ngapi?": which ones are there, not what one costs.
 _HOW_MANY = re.compile(r"(?<![a-z])(?:una|mna|mko na)\s+(?:\w+\s+){1,3}ngapi(?![a-z])")
+# A stated budget: the customer is choosing, not yet buying ("nina elfu thelathini, nipatie
+# laptop nzuri").
+_BUDGET = _words(
+    r"budget|bajeti|nina (?:shilingi|pesa|elfu|\d)|niko na|nko na|under|below|chini ya"
+    r"|isizidi|\d+\s?k|\w+ thao|elfu \w+|within"
+)
 _TOTAL = _words(r"my total|total yangu|the total|jumla|total ni|total ya|total so far")
 _STOCK = _words(
     r"in stock|stock|available|availability|iko|ipo|zipo|vipo|ziko|inapatikana|still have"
@@ -127,7 +138,7 @@ _COMPARE = _words(
 _DETAILS = _words(
     r"specs?|specifications|ram|storage|battery|betri|camera|kamera|colou?rs?|rangi|screen"
     r"|skrini|5g|waterproof|processor|does it|ina|inakuja|inashika|litres|size|tell me more"
-    r"|nieleze|new or|mpya au|features"
+    r"|nieleze|new or|mpya au|features|supports?|nfc|bluetooth|dual sim|fast charging|weight"
 )
 
 
@@ -143,7 +154,8 @@ CUES: tuple[Cue, ...] = (
     Cue("add_to_cart", _ADD, STRONG, needs=_CART, unless=_REMOVE),
     Cue("remove_from_cart", _REMOVE, STRONG, needs=_CART),
     Cue("view_cart", _VIEW, STRONG, needs=_CART, unless=_ADD),
-    Cue("add_to_cart", _ADD, MEDIUM, unless=_BOOKING),
+    Cue("add_to_cart", _ADD, MEDIUM, unless=re.compile(f"{_BOOKING.pattern}|{_BUDGET.pattern}")),
+    Cue("product_search", _BUDGET, MEDIUM, unless=_CART),
     Cue("remove_from_cart", _REMOVE, MEDIUM, unless=_BOOKING),
     Cue("view_cart", _TOTAL, STRONG),
     Cue("cancel_booking", _CANCEL, STRONG, needs=_SERVICE),
