@@ -170,7 +170,9 @@ CUES: tuple[Cue, ...] = (
         "price_inquiry",
         _PRICE,
         MEDIUM,
-        unless=re.compile(f"{_CART.pattern}|{_CHEAP.pattern}|{_HOW_MANY.pattern}"),
+        unless=re.compile(
+            f"{_CART.pattern}|{_CHEAP.pattern}|{_HOW_MANY.pattern}|{_POLICY.pattern}"
+        ),
     ),
     Cue("product_search", _HOW_MANY, MEDIUM),
     Cue("product_search", _CHEAP, MEDIUM),

@@ -153,7 +153,7 @@ def detect_register(text: str, previous: Register | None = None) -> RegisterRead
     votes = _with_prior(own, previous)
     if own.total < PRIOR and previous is not None:
         # Too little of its own to overrule the customer's habit: keep it.
-        reply = _reply(votes, previous)
+        reply = _reply(votes, previous) if previous == Register.MIXED else previous
         return RegisterReading(previous, _share(votes, previous), reply)
     if votes.total == 0:
         return RegisterReading(previous or Register.ENGLISH, 0.0, _reply(votes, previous))
