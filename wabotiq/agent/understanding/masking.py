@@ -3,9 +3,9 @@
 "Bei ya iPhone 13 ni ngapi?" and "Bei ya friji ni ngapi?" ask the same thing, but their vectors
 sit closer to other iPhone or fridge lines than to each other: product words outweigh the frame
 around them. With products, brands and model codes replaced by "item", the nearest examples are
-the ones asking the same way (measured on the labelled examples: leave-one-out accuracy of the
-embedder alone rose from 0.68 to 0.74). Services ("manicure", "kusuka") and repairs stay: they
-are what separates a booking from a purchase.
+the ones asking the same way (measured on the first 514 labelled examples: the embedder's
+leave-one-out accuracy rose from 0.68 to 0.74). Services ("manicure", "kusuka") and repairs
+stay: they are what separates a booking from a purchase.
 """
 
 from __future__ import annotations
