@@ -135,3 +135,15 @@ def test_a_name_that_fits_two_items_is_ambiguous() -> None:
 def test_no_list_no_reference() -> None:
     assert resolve_reference("number 2", ()) is None
     assert resolve_reference("Mna fridge?", SHOWN) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["Is this shop open on Sunday?", "Is that your first branch?", "Mna fridge?"]
+)
+def test_words_that_point_at_nothing_shown_are_not_references(text: str) -> None:
+    assert resolve_reference(text, SHOWN) is None
+
+
+def test_it_means_the_one_item_shown() -> None:
+    reference = resolve_reference("Add it to my cart", SHOWN[1:2])
+    assert reference is not None and reference.item == SHOWN[1]

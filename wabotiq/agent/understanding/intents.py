@@ -147,6 +147,8 @@ class IntentClassifier:
         )
 
     async def _example_matrix(self) -> npt.NDArray[np.float32]:
+        if self._matrix is not None:
+            return self._matrix  # no lock once loaded: any event loop may call
         async with self._lock:
             if self._matrix is None:
                 self._matrix = self._read_cache()

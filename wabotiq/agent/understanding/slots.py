@@ -59,7 +59,7 @@ _NUMBER = rf"\d{{1,2}}|{_COUNT_WORDS}"
 _POSITION = re.compile(
     rf"{_B}(?:number|namba|nambari|no\.?|item|option|#)\s*(?P<num>\d{{1,2}}|{_COUNT_WORDS}){_E}"
     rf"|{_B}(?:ya|wa|la|cha|za|the|ile|hiyo|hii)\s+(?P<ord>{'|'.join(_ORDINALS)}){_E}"
-    rf"|{_B}(?P<eng>first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)(?:\s+one)?{_E}"
+    rf"|{_B}(?P<eng>first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+(?:one|item|option){_E}"
 )
 _LAST = re.compile(rf"{_B}(?:ya\s+mwisho|the\s+last(?:\s+one)?|last\s+one|wa\s+mwisho){_E}")
 _CHEAPEST = re.compile(
@@ -70,8 +70,9 @@ _PRICIEST = re.compile(
     rf"{_B}(?:(?:more|most)\s+expensive|pricier|priciest|dearer|ghali(?:\s+zaidi)?"
     rf"|(?:ya\s+)?bei\s+(?:ghali|juu)){_E}"
 )
+# Bare "this" and "that" are left out: "is this shop open?" points at nothing shown.
 _DEMONSTRATIVE = re.compile(
-    rf"{_B}(?:hiyo|hio|iyo|hii|ile|hizo|izo|that\s+one|this\s+one|that|this|it){_E}"
+    rf"{_B}(?:hiyo|hio|iyo|hii|ile|hizo|izo|that\s+one|this\s+one|it|them|those){_E}"
 )
 # Quantities: "2 pcs", "x3", "3x", "vipande viwili", "qty 2", "two of", "mbili za", "nipe mbili".
 _QUANTITY = re.compile(
