@@ -42,7 +42,15 @@ _THANKS = (
 _CART = _words(r"cart|kikapu|basket|bag yangu|trolley")
 _ADD = _words(
     r"add|weka|\w*ongez\w*|\w*wekee|put|i'?ll take|nitachukua|nitaichukua"
-    r"|nichukulie|nipatie|nipe|unipe|get me|nitabuy|i want to buy|nataka kununua|one more"
+    r"|nichukulie|nipatie|nipe|unipe|get me|nitabuy|nitanunua|one more"
+)
+# Wanting to buy is adding to the cart only for a thing already picked ("I want to buy the
+# Samsung A15", "nataka kununua hii"); "nataka kununua redio" is still a search.
+_BUY = _words(r"i want to buy|i'?d like to buy|nataka kununua|ningependa kununua|nataka kubuy")
+_PICKED = re.compile(
+    r"(?<![a-z0-9])(?:hii|hiyo|hizo|ile|zile|it|this one|that one|these|those|the \w+ one"
+    r"|number|namba|ya (?:kwanza|pili|tatu|mwisho)|the (?:first|second|third|last))(?![a-z0-9])"
+    r"|(?<![a-z0-9])(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{2,}(?![a-z0-9])"
 )
 _REMOVE = _words(
     r"remove|toa|ondoa|iondoe|niondolee|delete|futa|punguza|clear|take (?:\w+ )*?(?:out|off)"
@@ -81,7 +89,8 @@ _BOUGHT = _words(
     r"|mara mbili|refund|rude|worst|disappointed|sijaridhika|mbaya|fake|lying|damaged"
     r"|not happy|mmenichezea|ujinga|scam|cheated|nimekatwa|after (?:one|two|a) (?:day|week)s?"
     r"|nimeletewa|nililetewa|mliniletea|mbovu|you delivered|mmeniuzia|mliniuzia|don'?t work"
-    r"|unacceptable|mmenitapeli|tapeli"
+    r"|unacceptable|mmenitapeli|tapeli|(?:came|arrived|delivered|got here) (?:\w+ )?(?:broken"
+    r"|damaged|cracked|wrong|open|used)|imefika (?:\w+ )?(?:imevunjika|imeharibika|mbovu)"
 )
 _ORDER = _words(
     r"my order|order yangu|oda yangu|oda|mzigo|parcel|package|my delivery|delivery yangu|track"
@@ -128,7 +137,8 @@ _STOCK = _words(
     r"|sold out|out of stock|imeisha|zimeisha|left|zilizobaki|bado mna|back in"
 )
 _SEARCH = _words(
-    r"mnauza|unauza|do you sell|sell|mna|mko na|natafuta|ninatafuta|looking for|show me"
+    r"mnauza|unauza|do you sell|sell|do you have|have you got|got any|mna|mko na|natafuta"
+    r"|ninatafuta|looking for|show me"
     r"|nionyeshe|recommend|any|kuna|nadai|need|nahitaji|ninahitaji|i want|nataka"
 )
 _COMPARE = _words(
@@ -155,6 +165,7 @@ CUES: tuple[Cue, ...] = (
     Cue("remove_from_cart", _REMOVE, STRONG, needs=_CART),
     Cue("view_cart", _VIEW, STRONG, needs=_CART, unless=_ADD),
     Cue("add_to_cart", _ADD, MEDIUM, unless=re.compile(f"{_BOOKING.pattern}|{_BUDGET.pattern}")),
+    Cue("add_to_cart", _BUY, MEDIUM, needs=_PICKED, unless=_BUDGET),
     Cue("product_search", _BUDGET, MEDIUM, unless=_CART),
     Cue("remove_from_cart", _REMOVE, MEDIUM, unless=_BOOKING),
     Cue("view_cart", _TOTAL, STRONG),
@@ -163,7 +174,7 @@ CUES: tuple[Cue, ...] = (
     Cue("book_service", _BOOKING, MEDIUM, unless=re.compile(f"{_CANCEL.pattern}|{_MOVE.pattern}")),
     Cue("book_service", _REPAIR, MEDIUM, unless=_BOUGHT),
     Cue("complaint", _BOUGHT, STRONG),
-    Cue("order_status", _ORDER, MEDIUM, unless=_POLICY),
+    Cue("order_status", _ORDER, MEDIUM, unless=re.compile(f"{_POLICY.pattern}|{_BOUGHT.pattern}")),
     Cue("faq", _POLICY, STRONG),
     Cue("checkout", _PAY, STRONG, unless=_POLICY),
     Cue(
@@ -184,7 +195,7 @@ CUES: tuple[Cue, ...] = (
 
 
 def cue_boosts(text: str) -> dict[str, float]:
-    """Each intent's boost from the cues `text` (lowercased) carries."""
+    """Each intent's boost from the cues `text` (lowercased, see `words.normalise`) carries."""
     boosts: dict[str, float] = {}
     for cue in CUES:
         if cue.needs is not None and not cue.needs.search(text):

@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from wabotiq.agent.understanding.cues import cue_boosts
 from wabotiq.agent.understanding.masking import mask_products
+from wabotiq.agent.understanding.words import normalise
 from wabotiq.search.embedder import Embedder
 
 
@@ -120,9 +121,10 @@ class IntentClassifier:
     async def classify(self, text: str) -> IntentGuess:
         """The intent of one customer message."""
         matrix = await self._example_matrix()
-        [vector] = await self._embedder.embed_queries([mask_products(text)])
+        plain = normalise(text)
+        [vector] = await self._embedder.embed_queries([mask_products(plain)])
         similarities = matrix @ np.asarray(vector, dtype=np.float32)
-        return self._decide(similarities, cue_boosts(text.lower()))
+        return self._decide(similarities, cue_boosts(plain))
 
     def _decide(
         self, similarities: npt.NDArray[np.float32], boosts: dict[str, float]
@@ -158,7 +160,7 @@ class IntentClassifier:
             return self._matrix
 
     async def _embed_examples(self) -> npt.NDArray[np.float32]:
-        texts = [mask_products(example.text) for example in self._examples]
+        texts = [mask_products(normalise(example.text)) for example in self._examples]
         rows: list[list[float]] = []
         for start in range(0, len(texts), _BATCH):
             rows.extend(await self._embedder.embed_queries(texts[start : start + _BATCH]))
@@ -169,7 +171,7 @@ class IntentClassifier:
             return None
         key = hashlib.sha256(self._embedder.model.encode())
         for example in self._examples:
-            key.update(b"\0" + mask_products(example.text).encode())
+            key.update(b"\0" + mask_products(normalise(example.text)).encode())
         return self._cache_dir / f"intents-{key.hexdigest()[:24]}.npy"
 
     def _read_cache(self) -> npt.NDArray[np.float32] | None:

@@ -64,6 +64,21 @@ CODE_SWITCH = 0.4
 MIXED_WORDS = 1.5
 MIXED_SHARE = 0.3
 _MODEL_CODE = re.compile(r"(?=[a-z]*\d)[a-z0-9]+")  # "a54", "ps5", "50k", "2"
+# An English verb inside Swahili verb prefixes is how Sheng is made: "mnadeliver", "nimeorder",
+# "nitapay", "kubook", "imecrack". A subject prefix, maybe a tense, maybe "ku", then the verb.
+_SHENG_VERB = re.compile(
+    r"(?:ku|(?:ni|tu|mu|m|wa|zi|ki|vi|li)(?:na|me|ta|li|ki|nge)?|(?:u|a|i)(?:na|me|ta|li|nge))"
+    r"(?:ku)?(?P<verb>[a-z]{3,})"
+)
+_ENGLISH_VERBS = frozenset(
+    """
+    deliver order book pay checkout fix repair cancel change shift crack send buy call text check
+    chat confirm update upgrade charge install print scan download upload reply chill sort try use
+    return refund exchange collect pick drop save post ship track follow reach transfer withdraw
+    sign join share like love need miss test style shave braid wash visit reserve swap sell show
+    finish complete move push postpone apply register add remove delete pick spoil replace switch
+    """.split()
+)
 
 
 def load_detector() -> None:
@@ -109,7 +124,10 @@ def _votes(text: str) -> _Votes:
     unknown = []
     for i, word in enumerate(words):
         in_english, in_swahili = word in english_words, word in swahili_words
-        if i in used:
+        verb = _SHENG_VERB.fullmatch(word)
+        if i not in used and verb and verb["verb"] in _ENGLISH_VERBS:
+            sheng += 1.0
+        elif i in used:
             # A Sheng phrase made of Swahili words ("pesa ngapi") is still Swahili.
             swahili += 0.5 if in_swahili else 0.0
         elif in_english or in_swahili:

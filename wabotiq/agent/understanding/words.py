@@ -17,6 +17,22 @@ def tokens(text: str) -> list[str]:
     return [token.strip("'") for token in _TOKEN.findall(text.lower()) if token.strip("'")]
 
 
+# Text-speak spelled out, so "do u have" finds the examples that say "do you have".
+_SPELLED_OUT = {
+    "u": "you", "r": "are", "ur": "your", "pls": "please", "plz": "please", "pliz": "please",
+    "thx": "thanks", "thnx": "thanks", "wat": "what", "wht": "what", "hw": "how",
+    "tmrw": "tomorrow", "tmr": "tomorrow", "tmoro": "tomorrow", "2moro": "tomorrow",
+    "2day": "today", "coz": "because", "cos": "because", "cuz": "because", "wen": "when",
+    "whr": "where", "msg": "message", "ppl": "people", "bt": "but", "abt": "about",
+}  # fmt: skip
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def normalise(text: str) -> str:
+    """`text` lowercased, with text-speak words spelled out."""
+    return _WORD.sub(lambda match: _SPELLED_OUT.get(match[0], match[0]), text.lower())
+
+
 def _lines(name: str) -> list[str]:
     text = files(__package__).joinpath(name).read_text("utf-8")
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
