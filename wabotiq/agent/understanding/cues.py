@@ -31,6 +31,7 @@ STRONG, MEDIUM, WEAK = 0.06, 0.04, 0.02
 _GREETING = (
     r"hi|hello|hey|hiya|yo|niaje|nyaje|mambo|vipi|sasa|poa|sema|habari(?: yako| gani| za \w+)?"
     r"|hujambo|jambo|shikamoo|salama|good (?:morning|afternoon|evening)|morning|msee|boss|bro"
+    r"|habari za \w+ \w+"
     r"|buda|manze|wasee|sis|dear|fam|there|guys|uko fiti|uko aje|how are you|sasawa|rafiki"
 )
 _THANKS = (
@@ -41,7 +42,8 @@ _THANKS = (
 )
 _CART = _words(r"cart|kikapu|basket|bag yangu|trolley")
 _ADD = _words(
-    r"add|weka|\w*ongez\w*|\w*wekee|put|i'?ll take|nitachukua|nitaichukua"
+    r"add|weka|\w*ongez\w*|\w*wekee|put (?:it|this|that|them|those|one|two)|i'?ll take"
+    r"|nitachukua|nitaichukua"
     r"|nichukulie|nipatie|nipe|unipe|get me|nitabuy|nitanunua|one more"
 )
 # Wanting to buy is adding to the cart only for a thing already picked ("I want to buy the
@@ -58,7 +60,8 @@ _REMOVE = _words(
 )
 _VIEW = _words(
     r"show|see|ona|view|what'?s in|nionyeshe|kina nini|iko na nini|total|jumla|so far"
-    r"|mpaka sasa|nimeongeza|nimeweka|nimechagua|added"
+    r"|mpaka sasa|nimeongeza|nimeweka|nimechagua|added|what did i|nilivyoweka|nilichoweka|kuona"
+    r"|summary"
 )
 _BOOKING = _words(
     r"appointment|appointments|booking|book|booked|miadi|nafasi|slot|reservation|reserve"
@@ -89,6 +92,8 @@ _BOUGHT = _words(
     r"|mara mbili|refund|rude|worst|disappointed|sijaridhika|mbaya|fake|lying|damaged"
     r"|not happy|mmenichezea|ujinga|scam|cheated|nimekatwa|after (?:one|two|a) (?:day|week)s?"
     r"|nimeletewa|nililetewa|mliniletea|mbovu|you delivered|mmeniuzia|mliniuzia|don'?t work"
+    r"|not original|si original|nobody|no one (?:answers|replies)|hakuna anayejibu"
+    r"|tofauti na (?:niliyo|nilicho|nilivyo)\w*|not what i ordered|different from what"
     r"|unacceptable|mmenitapeli|tapeli|(?:came|arrived|delivered|got here) (?:\w+ )?(?:broken"
     r"|damaged|cracked|wrong|open|used)|imefika (?:\w+ )?(?:imevunjika|imeharibika|mbovu)"
 )
@@ -98,13 +103,15 @@ _ORDER = _words(
     r"|niliyoagiza|nimeagiza|nimeorder|ordered"
 )
 _POLICY = _words(
-    r"deliver to|deliver|mnadeliver|mnaleta|delivery (?:fee|charges?|cost)|how long does"
+    r"deliver to|mnaleta|delivery (?:fee|charges?|cost)|how long does"
     r"|return policy|returns?|kurudisha|refund policy|exchange|warranty|dhamana|opening hours"
     r"|open|close|mnafungua|mnafunga|located|location|liko wapi|shop yenu|duka lenu|branch"
     r"|mko wapi|mnapatikana wapi|shop iko|duka liko|where are you|how much is (?:the )?delivery"
     r"|delivery (?:ni|is)|free delivery|delivery ya bure"
     r"|physical shop|pay by|pay with card|accept|mnakubali|mnapokea|cash on delivery"
-    r"|usafirishaji|mnafanya kazi"
+    r"|usafirishaji|mnafanya kazi|policy|\w*exchange|kubadilisha bidhaa"
+    r"|\w*deliver(?! (?:my|it|them|yangu|hiyo|mzigo|the order))"
+    r"|badilisha bidhaa|public holidays?"
 )
 _PAY = _words(
     r"check ?out|ku-?checkout|nilipe|kulipa|kulipia|ku-?pay|pay now|payment link|till"
@@ -116,6 +123,7 @@ _HANDOFF = _words(
     r"|(?:ongea|kuongea|niongee|zungumza|kuzungumza|bonga|kubonga|talk|speak)"
     r" (?:na|to|with) (?:a |the |your )?(?:mtu|msee|mse|someone|somebody|person|manager)"
     r"|si bot|not a bot|the bot|bot imeniboo|nipigie|call me|mtu halisi|niunganishe|connect me"
+    r"|mtu wa ukweli|msaada wa mtu|robot|real human"
 )
 _PRICE = _words(
     r"how much|price|prices|bei|cost|costs|gharama|pesa ngapi|doh ngapi|bob ngapi|thao ngapi"
@@ -133,7 +141,8 @@ _BUDGET = _words(
 )
 _TOTAL = _words(r"my total|total yangu|the total|jumla|total ni|total ya|total so far")
 _STOCK = _words(
-    r"in stock|stock|available|availability|iko|ipo|zipo|vipo|ziko|inapatikana|still have"
+    r"in stock|stock|available|availability|iko(?! na)|ipo|zipo|vipo|ziko(?! na)|inapatikana"
+    r"|still have"
     r"|sold out|out of stock|imeisha|zimeisha|left|zilizobaki|bado mna|back in"
 )
 _SEARCH = _words(
@@ -149,6 +158,14 @@ _DETAILS = _words(
     r"specs?|specifications|ram|storage|battery|betri|camera|kamera|colou?rs?|rangi|screen"
     r"|skrini|5g|waterproof|processor|does it|ina|inakuja|inashika|litres|size|tell me more"
     r"|nieleze|new or|mpya au|features|supports?|nfc|bluetooth|dual sim|fast charging|weight"
+)
+# A question about a feature: "how much RAM", "memory ngapi", "how heavy", "iko na touchscreen".
+_SPEC = re.compile(
+    r"(?<![a-z])(?:(?:how much|how many) (?:ram|storage|memory|gb|watts|mah|megapixels?|litres)"
+    r"|(?:ram|storage|memory|gb|mah|megapixels?|watts|litres|inchi|inches) (?:ya )?(?:ngapi|gani)"
+    r"|how (?:heavy|big|loud|fast|long does the battery)|(?:iko|ina|has it got|does \w+(?: \w+)*"
+    r" have) (?:na )?(?:a |an )?(?:ram|storage|memory|touchscreen|touch screen|bluetooth|wifi"
+    r"|nfc|netflix|youtube|5g|sim|camera|kamera|ssd|backlit|warranty|speaker|remote))(?![a-z])"
 )
 
 
@@ -173,8 +190,14 @@ CUES: tuple[Cue, ...] = (
     Cue("reschedule_booking", _MOVE, STRONG, needs=_SERVICE),
     Cue("book_service", _BOOKING, MEDIUM, unless=re.compile(f"{_CANCEL.pattern}|{_MOVE.pattern}")),
     Cue("book_service", _REPAIR, MEDIUM, unless=_BOUGHT),
-    Cue("complaint", _BOUGHT, STRONG),
-    Cue("order_status", _ORDER, MEDIUM, unless=re.compile(f"{_POLICY.pattern}|{_BOUGHT.pattern}")),
+    Cue("complaint", _BOUGHT, STRONG, unless=_words("policy")),
+    Cue("product_details", _SPEC, STRONG),
+    Cue(
+        "order_status",
+        _ORDER,
+        MEDIUM,
+        unless=re.compile(f"{_POLICY.pattern}|{_BOUGHT.pattern}|{_PAY.pattern}"),
+    ),
     Cue("faq", _POLICY, STRONG),
     Cue("checkout", _PAY, STRONG, unless=_POLICY),
     Cue(
@@ -183,11 +206,12 @@ CUES: tuple[Cue, ...] = (
         MEDIUM,
         unless=re.compile(
             f"{_CART.pattern}|{_CHEAP.pattern}|{_HOW_MANY.pattern}|{_POLICY.pattern}"
+            f"|{_TOTAL.pattern}|{_SPEC.pattern}"
         ),
     ),
     Cue("product_search", _HOW_MANY, MEDIUM),
     Cue("product_search", _CHEAP, MEDIUM),
-    Cue("stock_check", _STOCK, MEDIUM, unless=_POLICY),
+    Cue("stock_check", _STOCK, MEDIUM, unless=re.compile(f"{_POLICY.pattern}|{_SPEC.pattern}")),
     Cue("product_search", _SEARCH, WEAK),
     Cue("compare", _COMPARE, MEDIUM),
     Cue("product_details", _DETAILS, WEAK),
