@@ -1,7 +1,8 @@
 """Accuracy floors on labelled customer messages, so a regression in the examples, the cues or
 the register rules fails here. The held-out file was written after the tuning ended and was
-never tuned on; round 1 was written after a first round of tuning (a second round followed
-without fixing its misses); the sample is the project's shared one."""
+never tuned on. Rounds 1 and 2 were each written after a round of tuning and held out in their
+turn; later rounds of class-wide changes followed (their own misses were seen, not fixed line by
+line). The sample is the project's shared one."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from wabotiq.agent.understanding.language import Register, detect_register
 TESTS = Path(__file__).parents[2]
 HOLDOUT = TESTS / "agent" / "data" / "understanding_holdout.jsonl"
 ROUND1 = TESTS / "agent" / "data" / "understanding_holdout_round1.jsonl"
+ROUND2 = TESTS / "agent" / "data" / "understanding_holdout_round2.jsonl"
 SAMPLE = TESTS / "search" / "data" / "conversations_sample.jsonl"
 NAIROBI = ZoneInfo("Africa/Nairobi")
 
@@ -55,7 +57,9 @@ async def _accuracy(path: Path) -> tuple[float, float, int]:
     return intents / len(rows), languages / len(rows), len(rows)
 
 
-@pytest.mark.parametrize(("path", "lines"), [(HOLDOUT, 60), (ROUND1, 60), (SAMPLE, 35)])
+@pytest.mark.parametrize(
+    ("path", "lines"), [(HOLDOUT, 60), (ROUND1, 60), (ROUND2, 60), (SAMPLE, 35)]
+)
 async def test_intent_and_language_accuracy_floors(path: Path, lines: int) -> None:
     intent_accuracy, language_accuracy, count = await _accuracy(path)
     assert count >= lines
@@ -64,6 +68,6 @@ async def test_intent_and_language_accuracy_floors(path: Path, lines: int) -> No
 
 
 def test_every_labelled_intent_is_one_the_classifier_knows() -> None:
-    for path in (HOLDOUT, ROUND1, SAMPLE):
+    for path in (HOLDOUT, ROUND1, ROUND2, SAMPLE):
         for row in _rows(path):
             assert row["intent"] in ALIASES or row["intent"] in set(Intent), row
