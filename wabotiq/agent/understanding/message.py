@@ -1,4 +1,9 @@
-"""One call that reads a customer's message for the offline agent: register, intent, slots."""
+"""One call that reads a customer's message for the offline agent: register, intent, slots.
+
+It is a coroutine only because the embedder runs its model in a worker thread (the event loop
+keeps serving meanwhile); given the same inputs it always gives the same answer, and it makes no
+network call. Everything but the one embedding takes well under a millisecond.
+"""
 
 from __future__ import annotations
 
