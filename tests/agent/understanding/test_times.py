@@ -126,3 +126,25 @@ def test_now_in_another_timezone_is_read_in_the_tenants() -> None:
 )
 def test_messages_without_a_time_have_none(text: str) -> None:
     assert parse_time(text, now=THURSDAY, tz=NAIROBI) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("baada ya saa mbili", at(3, 11)),  # in two hours, not 08:00
+        ("baada ya masaa matatu", at(3, 12)),
+        ("baada ya dakika kumi", at(3, 9, 10)),
+        ("baada ya nusu saa", at(3, 9, 30)),
+        ("in 30 minutes", at(3, 9, 30)),
+        ("in an hour", at(3, 10)),
+        ("in 2 hours", at(3, 11)),
+    ],
+)
+def test_delays_count_from_now(text: str, expected: datetime) -> None:
+    found = parsed(text)
+    assert found.exact and found.start == expected
+
+
+def test_midnight_ends_the_day_it_is_said_with() -> None:
+    assert parsed("midnight").start == at(4, 0)
+    assert parsed("Friday midnight").start == at(5, 0)

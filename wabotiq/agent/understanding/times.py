@@ -7,6 +7,8 @@ are clock times. A part of the day ("jioni", "asubuhi", "evening") picks the hal
 and, alone, gives a window. The night belongs to the day before it: "Ijumaa saa sita usiku" is
 the midnight that ends Friday, 00:00 on Saturday.
 
+A delay counts from now: "baada ya saa mbili" is in two hours (not 08:00), "in 30 minutes".
+
 Days: "leo"/"today", "kesho"/"tomorrow", "keshokutwa"/"the day after tomorrow", weekday names in
 Swahili and English (always the next such day after today: "Jumamosi" asked on a Saturday is a
 week later, because "leo" says today; "ijayo"/"next" change nothing, "wiki ijayo"/"next week"
@@ -46,6 +48,7 @@ _PARTS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
     "night": ((19, 30), (19, 29)),
     "tonight": ((19, 30), (19, 29)),
     "noon": ((12, 12), (12, 12)),
+    "midnight": ((24, 24), (24, 24)),
     "midday": ((12, 12), (12, 12)),
 }
 _PART_WORDS = "|".join(sorted(_PARTS, key=len, reverse=True))
@@ -96,6 +99,19 @@ _DATE = re.compile(
     rf"|(?P<mname>{_MONTH_WORDS})\s+(?P<mday>\d{{1,2}})(?:st|nd|rd|th)?"
     rf"|(?P<dday>\d{{1,2}})\s+(?P<dmonth>{_MONTH_WORDS})"
     rf"|(?P<sday>\d{{1,2}})/(?P<smonth>\d{{1,2}})(?:/(?P<syear>\d{{2,4}}))?){_E}"
+)
+# "baada ya saa mbili" is in two hours, not 08:00; "in 30 minutes", "baada ya dakika kumi".
+_COUNT = {
+    "a": 1, "an": 1, "one": 1, "moja": 1, "two": 2, "mbili": 2, "mawili": 2, "three": 3,
+    "tatu": 3, "matatu": 3, "four": 4, "nne": 4, "manne": 4, "five": 5, "tano": 5, "matano": 5,
+    "ten": 10, "kumi": 10, "fifteen": 15, "thirty": 30, "thelathini": 30,
+}  # fmt: skip
+_COUNT_WORDS = "|".join(sorted(_COUNT, key=len, reverse=True))
+_AFTER = re.compile(
+    rf"{_B}(?:baada\s+ya|in|after)\s+(?:(?P<half>half\s+an?\s+hour|nusu\s+saa)"
+    rf"|(?:saa|masaa)\s+(?P<hours_sw>\d{{1,2}}|{_COUNT_WORDS})"
+    rf"|dakika\s+(?P<minutes_sw>\d{{1,3}}|{_COUNT_WORDS})"
+    rf"|(?P<count>\d{{1,3}}|{_COUNT_WORDS})\s+(?P<unit>hours?|hrs?|minutes?|mins?)){_E}"
 )
 _NEXT_WEEK = re.compile(rf"{_B}(?:next\s+week|wiki\s+ijayo){_E}")
 _WEEKEND = re.compile(rf"{_B}(?:weekend|wikendi|wiki\s*end){_E}")
@@ -237,10 +253,30 @@ def _at(day: date, hour: int, minute: int, tz: ZoneInfo) -> datetime:
     return datetime.combine(day + timedelta(days=hour // 24), time(hour % 24, minute), tz)
 
 
+def _after(text: str, now: datetime) -> datetime | None:
+    """The moment a delay from now names: "baada ya saa mbili", "in 30 minutes"."""
+    match = _AFTER.search(text)
+    if match is None:
+        return None
+    if match["half"]:
+        return now + timedelta(minutes=30)
+    if match["hours_sw"] or match["minutes_sw"]:
+        word = match["hours_sw"] or match["minutes_sw"]
+        count = int(word) if word.isdigit() else _COUNT[word]
+        return now + (timedelta(hours=count) if match["hours_sw"] else timedelta(minutes=count))
+    count = int(match["count"]) if match["count"].isdigit() else _COUNT[match["count"]]
+    hours = match["unit"].startswith("h")
+    return now + (timedelta(hours=count) if hours else timedelta(minutes=count))
+
+
 def parse_time(text: str, *, now: datetime, tz: ZoneInfo) -> TimeAsked | None:
     """The moment or window `text` names, relative to `now`, in `tz`; None if it names none."""
     text = text.lower()
     local_now = now.astimezone(tz)
+    later = _after(text, local_now)
+    if later is not None:
+        moment = later.replace(second=0, microsecond=0)
+        return TimeAsked(moment, moment, exact=True)
     part_match = _PART.search(text)
     part = part_match["part"] if part_match else None
     clock, rest = _find_clock(text, part)
