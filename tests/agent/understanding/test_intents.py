@@ -36,7 +36,7 @@ CASES = [
     ("Nataka kughairi booking ya kesho", Intent.CANCEL_BOOKING),
     ("Mzigo wangu umefika wapi?", Intent.ORDER_STATUS),
     ("nataka kuongea na mtu", Intent.HANDOFF),
-    ("agent please", Intent.HANDOFF),
+    ("Please get me an agent", Intent.HANDOFF),
     ("The speaker you sold me stopped working, I want a refund", Intent.COMPLAINT),
     ("Do you deliver to Nyeri?", Intent.FAQ),
     ("Asanteni, kwaheri", Intent.THANKS),
