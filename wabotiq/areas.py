@@ -9,6 +9,7 @@ from wabotiq.domain.audit import models as audit_models
 from wabotiq.domain.bookings import models as bookings_models
 from wabotiq.domain.catalog import models as catalog_models
 from wabotiq.domain.customers import models as customers_models
+from wabotiq.domain.dead_letters import models as dead_letters_models
 from wabotiq.domain.orders import models as orders_models
 from wabotiq.tenancy import models as tenancy_models
 
@@ -19,6 +20,7 @@ AREAS = (
     audit_models,
     catalog_models,
     customers_models,
+    dead_letters_models,
     bookings_models,
     orders_models,
 )

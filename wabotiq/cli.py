@@ -163,12 +163,15 @@ def cmd_taskiq(args: argparse.Namespace, settings: Settings) -> int:
             "worker",
             "wabotiq.workers.broker:broker",
             "wabotiq.areas",
+            "wabotiq.runtime",  # each worker process builds the API's runtime at start-up
             "wabotiq.workers.tasks",
             "wabotiq.workers.indexing",
         ]
         argv += ["--workers", str(args.processes)]
     else:
         argv = ["scheduler", "wabotiq.workers.scheduler:scheduler", "--skip-first-run"]
+        # Delayed retries wait in Redis until the scheduler next reads it.
+        argv += ["--update-interval", str(settings.scheduler_update_interval_s)]
     os.execvp(sys.executable, [sys.executable, "-m", "taskiq", *argv])
     return 0  # not reached
 

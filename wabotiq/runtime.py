@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from taskiq import TaskiqEvents, TaskiqState
+
 from wabotiq.auth.tokens import JwtSigner
 from wabotiq.core.crypto import FieldCipher
-from wabotiq.core.settings import Settings
+from wabotiq.core.settings import Settings, get_settings
 from wabotiq.db.connection import credentials_from_url
 from wabotiq.db.health import DatabaseHealth
 from wabotiq.events.bus import EventBus, make_bus
 from wabotiq.events.dispatcher import Dispatcher
 from wabotiq.tenancy.spares import SpareKeeper
-from wabotiq.workers.broker import start_broker, stop_broker
+from wabotiq.workers.broker import broker, start_broker, stop_broker
 from wabotiq.workers.indexing import index_events
+from wabotiq.workers.state import provide_runtime, withdraw_runtime
 
 
 @dataclass
@@ -38,9 +41,20 @@ class Runtime:
             db_health=DatabaseHealth(retry_after_s=settings.db_retry_after_s),
         )
 
+    def serve_tasks(self) -> None:
+        """Be the runtime of the tasks this process runs (with the in-memory broker, or the
+        in-process worker of `wabotiq up`), unless they already have one. Before the broker
+        starts: a worker start-up without one builds its own."""
+        provide_runtime(broker, self)
+
+    async def close(self) -> None:
+        await self.bus.close()
+        await self.db_health.close()
+
     async def start_background(self, database_url: str) -> None:
         """Start an API process's background work: publishing committed outbox events to the
         bus, and keeping spare tenant schemas ready."""
+        self.serve_tasks()
         credentials = credentials_from_url(database_url)
         credentials["password"] = credentials["password"] or None
         if self.dispatcher is None:
@@ -70,5 +84,21 @@ class Runtime:
             await self.dispatcher.stop()
             self.dispatcher = None
             await stop_broker()
-        await self.bus.close()
-        await self.db_health.close()
+        withdraw_runtime(broker, self)
+        await self.close()
+
+
+@broker.on_event(TaskiqEvents.WORKER_STARTUP)
+async def _start_worker_runtime(state: TaskiqState) -> None:
+    """A worker process builds the runtime the API would (same settings, same objects) unless
+    its process already has one (`wabotiq up`: the API's)."""
+    if getattr(state, "runtime", None) is None:
+        provide_runtime(broker, Runtime.from_settings(get_settings()), owned=True)
+
+
+@broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
+async def _close_worker_runtime(state: TaskiqState) -> None:
+    runtime = getattr(state, "runtime", None)
+    if runtime is not None and getattr(state, "runtime_owned", False):
+        withdraw_runtime(broker, runtime)
+        await runtime.close()

@@ -25,6 +25,8 @@ from wabotiq.resolvers.catalog.queries import CatalogQueries
 from wabotiq.resolvers.customers.dataloaders import CustomersLoaders
 from wabotiq.resolvers.customers.mutations import CustomersMutations
 from wabotiq.resolvers.customers.queries import CustomersQueries
+from wabotiq.resolvers.dead_letters.mutations import DeadLettersMutations
+from wabotiq.resolvers.dead_letters.queries import DeadLettersQueries
 from wabotiq.resolvers.documents.dataloaders import DocumentsLoaders
 from wabotiq.resolvers.documents.mutations import DocumentsMutations
 from wabotiq.resolvers.documents.queries import DocumentsQueries
@@ -49,6 +51,7 @@ class Query(
     MembersQueries,
     ApiKeysQueries,
     AuditQueries,
+    DeadLettersQueries,
     CustomersQueries,
     OrdersQueries,
     BookingsQueries,
@@ -64,6 +67,7 @@ class Mutation(
     AuthMutations,
     MembersMutations,
     ApiKeysMutations,
+    DeadLettersMutations,
     CustomersMutations,
     OrdersMutations,
     BookingsMutations,

@@ -1,39 +1,54 @@
-"""The Taskiq broker, chosen by settings: Redis streams (acknowledged) or in-process."""
+"""The Taskiq broker, chosen by settings: Redis streams (acknowledged) or in-process; with
+retries that wait out their delay, a timeout per task, dead letters, and the request id and
+tenant of whatever kicked a task."""
 
 from __future__ import annotations
 
-from taskiq import AsyncBroker, InMemoryBroker, SmartRetryMiddleware, TaskiqEvents, TaskiqState
+from taskiq import AsyncBroker, ScheduleSource, TaskiqEvents, TaskiqState
 
 from wabotiq.core.settings import Settings, get_settings
+from wabotiq.workers.brokers import LocalBroker, StreamBroker
+from wabotiq.workers.context import TaskContextMiddleware
+from wabotiq.workers.delays import InProcessDelays, RetrySchedules
+from wabotiq.workers.retries import RetryMiddleware
 
-# Longer than any task may run: a message unacknowledged this long is redelivered.
-IDLE_TIMEOUT_MS = 10 * 60 * 1000
 STREAM_MAXLEN = 100_000
+# A crashed worker's lock on reclaiming messages frees itself after this (taskiq-redis #131).
+RECLAIM_LOCK_TIMEOUT_S = 30
 
 
 def make_broker(settings: Settings, *, queue_name: str = "wabotiq") -> AsyncBroker:
-    """RedisStreamBroker when REDIS_URL is set (at-least-once after a crash), else in-process."""
+    """StreamBroker when REDIS_URL is set (at-least-once after a crash), else in-process."""
+    broker: AsyncBroker
+    delays: ScheduleSource
     if settings.redis_url:
-        from taskiq_redis import RedisStreamBroker
-
-        broker: AsyncBroker = RedisStreamBroker(
+        broker = StreamBroker(
             settings.redis_url,
+            default_max_attempts=settings.task_max_retries,
             queue_name=queue_name,
             consumer_group_name=f"{queue_name}-workers",
-            idle_timeout=IDLE_TIMEOUT_MS,
+            # Unacknowledged this long, a message goes to another worker: above the timeout.
+            idle_timeout=int(settings.task_idle_timeout_s * 1000),
+            unacknowledged_lock_timeout=RECLAIM_LOCK_TIMEOUT_S,
             maxlen=STREAM_MAXLEN,
         )
+        delays = RetrySchedules(settings.redis_url, prefix=f"{queue_name}:schedule")
     else:
-        broker = InMemoryBroker(await_inplace=False, max_async_tasks=30)
-    return broker.with_middlewares(
-        SmartRetryMiddleware(
-            default_retry_count=5,
-            default_delay=2,
-            use_jitter=True,
-            use_delay_exponent=True,
-            max_delay_exponent=60,
-        )
-    )
+        broker = LocalBroker(await_inplace=False, max_async_tasks=30)
+        delays = InProcessDelays(broker)
+    retries = RetryMiddleware(settings, delays)
+    if isinstance(broker, StreamBroker):
+        retries.forget = broker.forget_deliveries
+    # Context first: the retry middleware's failure handling runs in the task's tenant.
+    return broker.with_middlewares(TaskContextMiddleware(), retries)
+
+
+def retry_source(broker: AsyncBroker) -> ScheduleSource:
+    """Where `broker`'s retries wait (a scheduler must poll it when it is Redis)."""
+    for middleware in broker.middlewares:
+        if isinstance(middleware, RetryMiddleware) and middleware.schedule_source is not None:
+            return middleware.schedule_source
+    raise LookupError("this broker has no retry middleware")
 
 
 broker = make_broker(get_settings(), queue_name=get_settings().taskiq_queue)
