@@ -51,6 +51,19 @@ def retry_source(broker: AsyncBroker) -> ScheduleSource:
     raise LookupError("this broker has no retry middleware")
 
 
+async def drain(broker: AsyncBroker) -> None:
+    """In process, wait until the tasks this process started, and their retries, are done
+    (a command line that re-runs a task must not exit under it); with Redis, return at once."""
+    if not isinstance(broker, LocalBroker):
+        return
+    delays = retry_source(broker)
+    waiting = delays if isinstance(delays, InProcessDelays) else None
+    while broker._running_tasks or (waiting is not None and waiting.pending):
+        await broker.wait_all()
+        if waiting is not None:
+            await waiting.drain()
+
+
 broker = make_broker(get_settings(), queue_name=get_settings().taskiq_queue)
 _users = 0
 
