@@ -4,6 +4,9 @@ tenant of whatever kicked a task."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+
 from taskiq import AsyncBroker, ScheduleSource, TaskiqEvents, TaskiqState
 
 from wabotiq.core.settings import Settings, get_settings
@@ -97,12 +100,19 @@ async def _open_database(state: TaskiqState) -> None:
     settings = get_settings()
     state.database = resolve_database(settings)
     await connect(settings, state.database)
+    # The ORM keeps its connections in a context variable; taskiq shuts down from another task.
+    state.database_context = contextvars.copy_context()
 
 
 @broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
 async def _close_database(state: TaskiqState) -> None:
+    """Close the pool in the context it was opened in, and stop an embedded server even when
+    closing fails (it would outlive the worker)."""
     from wabotiq.db.connection import close_db
 
     if getattr(state, "database", None) is not None:
-        await close_db()
-        state.database.stop()
+        try:
+            await asyncio.get_running_loop().create_task(close_db(), context=state.database_context)
+        finally:
+            state.database.stop()
+            state.database = None

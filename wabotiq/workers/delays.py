@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from datetime import UTC, datetime
 
 from redis.asyncio import Redis
@@ -20,6 +21,9 @@ from taskiq import AsyncBroker, ScheduledTask, ScheduleSource, TaskiqScheduler
 from taskiq.exceptions import ScheduledTaskCancelledError
 from taskiq.serializers import JSONSerializer
 from taskiq_redis import ListRedisScheduleSource
+
+# It logs each read at INFO: every second with our update interval.
+logging.getLogger("taskiq.redis_schedule_source").setLevel(logging.WARNING)
 
 # How long the "sent" mark of a retry lives: far longer than two schedulers can disagree.
 SENT_MARK_TTL_S = 3600
