@@ -3,9 +3,10 @@ background work of an API process (the outbox dispatcher, the spare-schema keepe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from taskiq import TaskiqEvents, TaskiqState
+from taskiq import AsyncBroker, TaskiqEvents, TaskiqState
 
 from wabotiq.auth.tokens import JwtSigner
 from wabotiq.core.crypto import FieldCipher
@@ -88,17 +89,25 @@ class Runtime:
         await self.close()
 
 
-@broker.on_event(TaskiqEvents.WORKER_STARTUP)
-async def _start_worker_runtime(state: TaskiqState) -> None:
-    """A worker process builds the runtime the API would (same settings, same objects) unless
-    its process already has one (`wabotiq up`: the API's)."""
-    if getattr(state, "runtime", None) is None:
-        provide_runtime(broker, Runtime.from_settings(get_settings()), owned=True)
+def serve_worker_runtime(
+    target: AsyncBroker, settings: Callable[[], Settings] = get_settings
+) -> None:
+    """On `target`'s worker start-up, build the runtime the API would (same settings, same
+    objects) unless the process already gave it one (`wabotiq up`: the API's own); at worker
+    shutdown, close the one it built."""
+
+    async def start(state: TaskiqState) -> None:
+        if getattr(state, "runtime", None) is None:
+            provide_runtime(target, Runtime.from_settings(settings()), owned=True)
+
+    async def stop(state: TaskiqState) -> None:
+        runtime = getattr(state, "runtime", None)
+        if runtime is not None and getattr(state, "runtime_owned", False):
+            withdraw_runtime(target, runtime)
+            await runtime.close()
+
+    target.add_event_handler(TaskiqEvents.WORKER_STARTUP, start)
+    target.add_event_handler(TaskiqEvents.WORKER_SHUTDOWN, stop)
 
 
-@broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
-async def _close_worker_runtime(state: TaskiqState) -> None:
-    runtime = getattr(state, "runtime", None)
-    if runtime is not None and getattr(state, "runtime_owned", False):
-        withdraw_runtime(broker, runtime)
-        await runtime.close()
+serve_worker_runtime(broker)
