@@ -12,6 +12,7 @@ import httpx
 from tests.conftest import TenantFixture, bearer_headers, gql
 from tests.resolvers.bookings import test_isolation as bookings
 from tests.resolvers.catalog import test_isolation as catalog
+from tests.resolvers.dead_letters import test_isolation as dead_letters
 from tests.resolvers.orders import test_isolation as orders
 from tests.resolvers.search import test_isolation as search
 from tests.support.id_coverage import root_fields, root_fields_taking_ids
@@ -244,6 +245,7 @@ def test_every_root_field_taking_an_id_is_attacked_somewhere():
     attacked = (
         ATTACKED_FIELDS
         | catalog.ATTACKED_FIELDS
+        | dead_letters.ATTACKED_FIELDS
         | bookings.ATTACKED_FIELDS
         | orders.ATTACKED_FIELDS
         | search.ATTACKED_FIELDS

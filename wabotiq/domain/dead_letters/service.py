@@ -82,9 +82,7 @@ async def list_dead_letters(
 async def get_dead_letter(letter_id: int, *, platform: bool = False) -> DeadLetterBase:
     letter = await _model(platform=platform).get_or_none(id=letter_id)
     if letter is None:
-        raise DeadLetterError(
-            DeadLetterErrorCode.NOT_FOUND, f"No dead letter {letter_id}.", field="id"
-        )
+        raise DeadLetterError(DeadLetterErrorCode.NOT_FOUND, "No such dead letter.", field="id")
     return letter
 
 
@@ -96,9 +94,7 @@ async def retry_dead_letter(
     letter of its own). The row is locked, so two retries at once send it once."""
     letter = await _model(platform=platform).select_for_update().get_or_none(id=letter_id)
     if letter is None:
-        raise DeadLetterError(
-            DeadLetterErrorCode.NOT_FOUND, f"No dead letter {letter_id}.", field="id"
-        )
+        raise DeadLetterError(DeadLetterErrorCode.NOT_FOUND, "No such dead letter.", field="id")
     if letter.retried_at is not None:
         raise DeadLetterError(
             DeadLetterErrorCode.ALREADY_RETRIED,
