@@ -26,12 +26,19 @@ def reliable_task(
     after `timeout_s` (TASK_TIMEOUT_S), then kept as a dead letter. It must be safe to run
     twice: a retry or a redelivery may repeat work a failed attempt had done."""
     settings = get_settings()
+    timeout = timeout_s or settings.task_timeout_s
+    if timeout >= settings.task_idle_timeout_s:
+        # Redis would hand the message to another worker while this one still runs it.
+        raise ValueError(
+            f"task {name}: timeout {timeout:g} s must stay below TASK_IDLE_TIMEOUT_S"
+            f" ({settings.task_idle_timeout_s:g} s)"
+        )
     if delay_s is not None:
         labels["delay"] = delay_s
     return (broker or app_broker).task(
         task_name=name,
         retry_on_error=True,
         max_retries=max_retries or settings.task_max_retries,
-        timeout=timeout_s or settings.task_timeout_s,
+        timeout=timeout,
         **labels,
     )
