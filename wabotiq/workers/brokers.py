@@ -85,13 +85,18 @@ class StreamBroker(RedisStreamBroker):
         except Exception:  # noqa: BLE001 - the receiver logs it and acknowledges it
             return delivery
         count, first_seen = await self._count(message.task_id)
-        limit = int(message.labels.get("max_retries", self.default_max_attempts))
-        if count > limit:
+        if count > self._limit(message):
             await self._bury_lost(delivery, message, count - 1, first_seen)
             return None
         message.labels[DELIVERY] = str(count)
         message.labels_types = {**(message.labels_types or {}), DELIVERY: LabelType.INT.value}
         return AckableMessage(data=self.formatter.dumps(message).message, ack=delivery.ack)
+
+    def _limit(self, message: TaskiqMessage) -> int:
+        try:
+            return int(message.labels.get("max_retries", self.default_max_attempts))
+        except (TypeError, ValueError):
+            return self.default_max_attempts
 
     async def _count(self, task_id: str) -> tuple[int, datetime]:
         key = self._deliveries_key(task_id)

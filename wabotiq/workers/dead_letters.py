@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from taskiq import TaskiqMessage
 
+from wabotiq.core.logs import request_id_var
 from wabotiq.core.tenant import tenant_context
 from wabotiq.domain.dead_letters.service import Failure, record_dead_letter
 from wabotiq.workers.context import REQUEST_ID, TENANT_ID, tenant_ref
@@ -72,18 +73,22 @@ def failure_from_error(message: TaskiqMessage, exc: BaseException, *, attempts: 
 async def bury(failure: Failure) -> int:
     """Record the letter in its tenant's schema; returns its id. Raises when it cannot be
     written: the caller then leaves the message unacknowledged rather than lose it."""
-    with tenant_context(tenant_ref(failure.tenant_id)):
-        letter = await record_dead_letter(failure)
-    logger.warning(
-        "task dead-lettered",
-        extra={
-            "task": failure.task_name,
-            "task_id": failure.task_id,
-            "dead_letter_id": letter.id,
-            "attempts": failure.attempts,
-            "error_type": failure.error_type,
-        },
-    )
+    request = request_id_var.set(failure.request_id)
+    try:
+        with tenant_context(tenant_ref(failure.tenant_id)):
+            letter = await record_dead_letter(failure)
+            logger.warning(
+                "task dead-lettered",
+                extra={
+                    "task": failure.task_name,
+                    "task_id": failure.task_id,
+                    "dead_letter_id": letter.id,
+                    "attempts": failure.attempts,
+                    "error_type": failure.error_type,
+                },
+            )
+    finally:
+        request_id_var.reset(request)
     return letter.id
 
 
