@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 async def _drop_queue(redis_url: str, queue: str) -> None:
     client = aioredis.from_url(redis_url)
     try:
-        keys = [key async for key in client.scan_iter(f"{queue}:*")]
+        keys = [key async for key in client.scan_iter(f"{queue}[:-]*")]
         await client.delete(queue, f"autoclaim:{queue}-workers:{queue}", *keys)
     finally:
         await client.aclose()

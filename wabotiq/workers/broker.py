@@ -35,7 +35,9 @@ def make_broker(settings: Settings, *, queue_name: str = "wabotiq") -> AsyncBrok
             unacknowledged_lock_timeout=RECLAIM_LOCK_TIMEOUT_S,
             maxlen=STREAM_MAXLEN,
         )
-        delays = RetrySchedules(settings.redis_url, prefix=f"{queue_name}:schedule")
+        # No colon in the prefix: taskiq-redis parses the minute after the second colon of a
+        # key, so `queue:schedule:time:…` would never be read back once its minute is past.
+        delays = RetrySchedules(settings.redis_url, prefix=f"{queue_name}-schedule")
     else:
         broker = LocalBroker(await_inplace=False, max_async_tasks=30)
         delays = InProcessDelays(broker)

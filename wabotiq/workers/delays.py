@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 from taskiq import AsyncBroker, ScheduledTask, ScheduleSource, TaskiqScheduler
@@ -27,6 +27,10 @@ logging.getLogger("taskiq.redis_schedule_source").setLevel(logging.WARNING)
 
 # How long the "sent" mark of a retry lives: far longer than two schedulers can disagree.
 SENT_MARK_TTL_S = 3600
+# Past minutes whose retry lists every read looks at; a full key scan catches anything older
+# (left while no scheduler ran) on the first read and then every FULL_SCAN_EVERY reads.
+RECENT_MINUTES = 5
+FULL_SCAN_EVERY = 300
 
 
 class RetrySchedules(ListRedisScheduleSource):
@@ -34,6 +38,25 @@ class RetrySchedules(ListRedisScheduleSource):
 
     def __init__(self, url: str, *, prefix: str) -> None:
         super().__init__(url, prefix=prefix, serializer=JSONSerializer())
+        self._reads = 0
+
+    async def _get_previous_time_schedules(self) -> list[bytes]:
+        """Retries due in past minutes. taskiq-redis scans the whole keyspace for them on every
+        read, which at one read a second costs more than the reads themselves; here only the
+        last few minutes' lists are read, with a full scan now and then."""
+        self._reads += 1
+        if self._reads % FULL_SCAN_EVERY == 1:
+            return await super()._get_previous_time_schedules()
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        keys = [
+            self._get_time_key(now - timedelta(minutes=m)) for m in range(1, RECENT_MINUTES + 1)
+        ]
+        async with Redis(connection_pool=self._connection_pool) as redis:
+            pipe = redis.pipeline(transaction=False)
+            for key in keys:
+                pipe.lrange(key, 0, -1)
+            found: list[list[bytes]] = await pipe.execute()
+        return [schedule_id for ids in found for schedule_id in ids]
 
     async def pre_send(self, task: ScheduledTask) -> None:
         """The first scheduler to claim a one-off schedule sends it; others skip it."""
