@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -124,22 +125,18 @@ async def test_a_message_that_kills_its_worker_each_time_ends_as_a_dead_letter(
     for attempt in range(POISON_ATTEMPTS):
         log = tmp_path / f"worker-{attempt}.log"
         with log.open("w") as output:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "tests.workers.crash_worker",
-                redis_url,
-                redis_broker.queue_name,
-                cwd=ROOT,
-                stdout=output,
-                stderr=output,
-            )
+            # A plain Popen polled from here: asyncio's child watcher is not needed.
+            process = subprocess.Popen(
+                [sys.executable, "-m", "tests.workers.crash_worker", redis_url,
+                 redis_broker.queue_name],
+                cwd=ROOT, stdout=output, stderr=output,
+            )  # fmt: skip
             try:
                 await _tick_until_exit(process, tick_task)
             finally:
-                if process.returncode is None:
+                if process.poll() is None:
                     process.kill()
-                    await process.wait()
+                    process.wait(timeout=DEADLINE_S)
         assert process.returncode == CRASH_EXIT, log.read_text()
 
     # A worker that survives: the next delivery is past the task's attempts, so it is buried.
@@ -174,14 +171,13 @@ async def test_a_message_that_kills_its_worker_each_time_ends_as_a_dead_letter(
     assert letter.args == ["o-3"]
 
 
-async def _tick_until_exit(process: asyncio.subprocess.Process, tick_task: object) -> None:
+async def _tick_until_exit(process: subprocess.Popen[bytes], tick_task: object) -> None:
     """Send ticks until the worker process exits (within the deadline)."""
     deadline = time.monotonic() + DEADLINE_S
     while time.monotonic() < deadline:
         await tick_task.kiq()  # type: ignore[attr-defined]
-        try:
-            await asyncio.wait_for(process.wait(), 0.5)
-            return
-        except TimeoutError:
-            continue
+        for _ in range(10):
+            if process.poll() is not None:
+                return
+            await asyncio.sleep(0.05)
     raise AssertionError("the worker process never took the poison message")
