@@ -18,6 +18,8 @@ from elasticsearch import AsyncElasticsearch
 
 # Tasks this run kicks go to a queue of its own (with REDIS_URL set, a shared Redis).
 os.environ.setdefault("TASKIQ_QUEUE", f"wabotiq-test-{uuid.uuid4().hex[:8]}")
+# Retries a test waits for come after tens of milliseconds, not the production seconds.
+os.environ.setdefault("TASK_RETRY_DELAY_S", "0.05")
 
 from tests.suite import drop_indexes, suite_settings
 from wabotiq.app import create_app
@@ -79,24 +81,31 @@ async def db(settings: Settings, database_url: str) -> AsyncIterator[None]:
 @pytest.fixture(scope="session")
 async def app(settings: Settings, database_url: str, db: None) -> AsyncIterator[Any]:
     """The app, with its outbox dispatcher running (httpx does not run ASGI lifespans)."""
+    from datetime import timedelta
+
     from taskiq import InMemoryBroker
-    from taskiq.api import run_receiver_task
+    from taskiq.api import run_receiver_task, run_scheduler_task
 
     from wabotiq.workers.broker import broker
+    from wabotiq.workers.scheduler import scheduler
 
     application = create_app(settings, database_url=database_url, manage_db=False)
     await application.state.runtime.start_background(database_url)
-    # With Redis, a worker in this process runs the tasks the app kicks (as `wabotiq up` does).
-    receiver = None
+    # With Redis, a worker in this process runs the tasks the app kicks and a scheduler sends
+    # their delayed retries (as `wabotiq up` does).
+    background = []
     if not isinstance(broker, InMemoryBroker):
-        receiver = asyncio.create_task(run_receiver_task(broker))
+        every = timedelta(seconds=settings.scheduler_update_interval_s)
+        background.append(asyncio.create_task(run_receiver_task(broker)))
+        background.append(asyncio.create_task(run_scheduler_task(scheduler, interval=every)))
     yield application
-    if receiver is not None:
-        receiver.cancel()
+    if background:
+        for task in background:
+            task.cancel()
         # Bounded, as `wabotiq up` bounds it: taskiq's receiver can lose a cancellation that
         # lands as Redis answers its blocking read, and then waits for a next message that never
         # comes; waiting for it unbounded hung the end of the run.
-        await asyncio.wait([receiver], timeout=10)
+        await asyncio.wait(background, timeout=10)
     await application.state.runtime.stop_background()
 
 

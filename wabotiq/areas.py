@@ -12,6 +12,7 @@ from wabotiq.domain.channels import models as channels_models
 from wabotiq.domain.channels import routes as channel_routes
 from wabotiq.domain.conversations import models as conversations_models
 from wabotiq.domain.customers import models as customers_models
+from wabotiq.domain.dead_letters import models as dead_letters_models
 from wabotiq.domain.orders import models as orders_models
 from wabotiq.tenancy import models as tenancy_models
 
@@ -22,6 +23,7 @@ AREAS = (
     audit_models,
     catalog_models,
     customers_models,
+    dead_letters_models,
     bookings_models,
     orders_models,
     channels_models,

@@ -1,4 +1,4 @@
-"""`wabotiq up | serve | migrate | tenants ...`."""
+"""`wabotiq up | serve | worker | scheduler | migrate | tenants | catalog | search | tasks`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import wabotiq.areas  # noqa: F401 - every area registers its models before the database opens
 from wabotiq.core.logs import configure_logging
@@ -20,6 +21,12 @@ from wabotiq.db.connection import close_db
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
 OWNER_PASSWORD_BYTES = 18  # 24 URL-safe characters
+# Modules that register the tasks a worker runs.
+TASK_MODULES = (
+    "wabotiq.workers.tasks",
+    "wabotiq.workers.indexing",
+    "wabotiq.workers.conversations",
+)
 
 
 async def _with_db(settings: Settings, body: Callable[[], Awaitable[int]]) -> int:
@@ -230,6 +237,85 @@ async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return await _with_db(settings, body)
 
 
+async def cmd_tasks(args: argparse.Namespace, settings: Settings) -> int:
+    """Dead letters of a tenant (`--tenant`) or of the platform: list them, run one again."""
+    from taskiq.exceptions import SendTaskError
+
+    from wabotiq.core.tenant import TenantRef, tenant_context
+    from wabotiq.domain.dead_letters.errors import DeadLetterError
+    from wabotiq.domain.dead_letters.service import list_dead_letters
+    from wabotiq.tenancy.service import find_tenant
+
+    async def body() -> int:
+        tenant = await find_tenant(args.tenant) if args.tenant else None
+        if args.tenant and tenant is None:
+            return _fail("NOT_FOUND", f"No tenant {args.tenant!r}.")
+        with tenant_context(TenantRef.of(tenant.id) if tenant else None):
+            try:
+                if args.action == "dead":
+                    rows, _ = await list_dead_letters(platform=tenant is None, limit=args.limit)
+                    out: object = [_letter_json(row) for row in rows]
+                else:
+                    out = _letter_json(await _retry_letter(args.id, settings, tenant is None))
+            except DeadLetterError as exc:
+                return _fail(exc.code.value, exc.message)
+            except SendTaskError as exc:  # nothing changed: the letter stays as it was
+                return _fail("SEND_FAILED", f"Could not send the task: {exc.__cause__ or exc}")
+        print(json.dumps(out))
+        return 0
+
+    return await _with_db(settings, body)
+
+
+async def _retry_letter(raw_id: str, settings: Settings, platform: bool) -> Any:
+    """Run a letter's task again. With the in-memory broker it runs in this process, with a
+    runtime like the API's; the command waits for it (and its retries) before it exits."""
+    import importlib
+
+    from tortoise.transactions import in_transaction
+
+    from wabotiq.domain.dead_letters.errors import DeadLetterError, DeadLetterErrorCode
+    from wabotiq.domain.dead_letters.service import retry_dead_letter
+    from wabotiq.runtime import Runtime
+    from wabotiq.workers.broker import broker, drain, start_broker, stop_broker
+    from wabotiq.workers.brokers import LocalBroker
+    from wabotiq.workers.rerun import kick_again
+
+    if not raw_id.isascii() or not raw_id.isdigit() or len(raw_id) > 18:
+        raise DeadLetterError(DeadLetterErrorCode.NOT_FOUND, f"No dead letter {raw_id!r}.")
+    for module in TASK_MODULES:  # the in-memory broker runs only the tasks it knows
+        importlib.import_module(module)
+    runtime = None
+    if isinstance(broker, LocalBroker):
+        runtime = Runtime.from_settings(settings.with_local_secrets())
+        runtime.serve_tasks()
+    await start_broker()
+    try:
+        async with in_transaction():
+            letter = await retry_dead_letter(int(raw_id), kick=kick_again, platform=platform)
+        await drain(broker)
+    finally:
+        await stop_broker()
+        if runtime is not None:
+            await runtime.stop_background()
+    return letter
+
+
+def _letter_json(letter: Any) -> dict[str, object]:
+    fields = (
+        "id", "task_name", "task_id", "args", "kwargs", "labels", "error_type", "error_message",
+        "traceback", "attempts", "first_failed_at", "last_failed_at", "tenant_id", "request_id",
+        "retried_at", "retry_task_id",
+    )  # fmt: skip
+    out = {name: getattr(letter, name) for name in fields}
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in out.items()}
+
+
+def _fail(code: str, message: str) -> int:
+    print(json.dumps({"error": code, "message": message}), file=sys.stderr)
+    return 2
+
+
 async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from wabotiq.server import serve
 
@@ -243,13 +329,14 @@ def cmd_taskiq(args: argparse.Namespace, settings: Settings) -> int:
             "worker",
             "wabotiq.workers.broker:broker",
             "wabotiq.areas",
-            "wabotiq.workers.tasks",
-            "wabotiq.workers.indexing",
-            "wabotiq.workers.conversations",
+            "wabotiq.runtime",  # each worker process builds the API's runtime at start-up
+            *TASK_MODULES,
         ]
         argv += ["--workers", str(args.processes)]
     else:
         argv = ["scheduler", "wabotiq.workers.scheduler:scheduler", "--skip-first-run"]
+        # Delayed retries wait in Redis until the scheduler next reads it.
+        argv += ["--update-interval", str(settings.scheduler_update_interval_s)]
     os.execvp(sys.executable, [sys.executable, "-m", "taskiq", *argv])
     return 0  # not reached
 
@@ -303,6 +390,15 @@ def _parser() -> argparse.ArgumentParser:
     reindex.add_argument("--tenant", default=None, help="Tenant id or slug (default: all).")
     reindex.add_argument("--quiet", action="store_true", help="No progress bar.")
     search.set_defaults(handler=cmd_search)
+    tasks = sub.add_parser("tasks", help="Tasks that failed their last attempt (dead letters).")
+    task_actions = tasks.add_subparsers(dest="action", required=True)
+    dead = task_actions.add_parser("dead", help="List dead letters as JSON, newest first.")
+    dead.add_argument("--tenant", default=None, help="Tenant id or slug (default: platform).")
+    dead.add_argument("--limit", type=int, default=100, help="At most this many (default 100).")
+    retry = task_actions.add_parser("retry", help="Run a dead letter's task again (once).")
+    retry.add_argument("id", help="The dead letter's id (as `tasks dead` lists it).")
+    retry.add_argument("--tenant", default=None, help="Tenant id or slug (default: platform).")
+    tasks.set_defaults(handler=cmd_tasks)
     return parser
 
 

@@ -3,19 +3,23 @@ background work of an API process (the outbox dispatcher, the spare-schema keepe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from taskiq import AsyncBroker, TaskiqEvents, TaskiqState
 
 from wabotiq.auth.tokens import JwtSigner
 from wabotiq.core.crypto import FieldCipher
-from wabotiq.core.settings import Settings
+from wabotiq.core.settings import Settings, get_settings
 from wabotiq.db.connection import credentials_from_url
 from wabotiq.db.health import DatabaseHealth
 from wabotiq.events.bus import EventBus, make_bus
 from wabotiq.events.dispatcher import Dispatcher
 from wabotiq.tenancy.spares import SpareKeeper
-from wabotiq.workers.broker import start_broker, stop_broker
+from wabotiq.workers.broker import broker, start_broker, stop_broker
 from wabotiq.workers.indexing import index_events
 from wabotiq.workers.messaging import Messaging, install, uninstall
+from wabotiq.workers.state import provide_runtime, withdraw_runtime
 
 
 @dataclass
@@ -42,9 +46,20 @@ class Runtime:
             db_health=DatabaseHealth(retry_after_s=settings.db_retry_after_s),
         )
 
+    def serve_tasks(self) -> None:
+        """Be the runtime of the tasks this process runs (with the in-memory broker, or the
+        in-process worker of `wabotiq up`), unless they already have one. Before the broker
+        starts: a worker start-up without one builds its own."""
+        provide_runtime(broker, self)
+
+    async def close(self) -> None:
+        await self.bus.close()
+        await self.db_health.close()
+
     async def start_background(self, database_url: str) -> None:
         """Start an API process's background work: publishing committed outbox events to the
         bus, and keeping spare tenant schemas ready."""
+        self.serve_tasks()
         credentials = credentials_from_url(database_url)
         credentials["password"] = credentials["password"] or None
         install(self.messaging)  # conversation tasks run in this process too (`wabotiq up`)
@@ -76,5 +91,29 @@ class Runtime:
             await self.dispatcher.stop()
             self.dispatcher = None
             await stop_broker()
-        await self.bus.close()
-        await self.db_health.close()
+        withdraw_runtime(broker, self)
+        await self.close()
+
+
+def serve_worker_runtime(
+    target: AsyncBroker, settings: Callable[[], Settings] = get_settings
+) -> None:
+    """On `target`'s worker start-up, build the runtime the API would (same settings, same
+    objects) unless the process already gave it one (`wabotiq up`: the API's own); at worker
+    shutdown, close the one it built."""
+
+    async def start(state: TaskiqState) -> None:
+        if getattr(state, "runtime", None) is None:
+            provide_runtime(target, Runtime.from_settings(settings()), owned=True)
+
+    async def stop(state: TaskiqState) -> None:
+        runtime = getattr(state, "runtime", None)
+        if runtime is not None and getattr(state, "runtime_owned", False):
+            withdraw_runtime(target, runtime)
+            await runtime.close()
+
+    target.add_event_handler(TaskiqEvents.WORKER_STARTUP, start)
+    target.add_event_handler(TaskiqEvents.WORKER_SHUTDOWN, stop)
+
+
+serve_worker_runtime(broker)

@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import uvicorn
 
@@ -74,6 +75,8 @@ async def _serve(
         from wabotiq.demo import ensure_demo_tenant
 
         demo = await ensure_demo_tenant(settings)
+    # The in-process worker's tasks get the API's runtime: one cipher, one bus, one settings.
+    app.state.runtime.serve_tasks()
     async with _workers(settings, enabled=seed_demo):
         serving = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started and not serving.done():
@@ -97,8 +100,9 @@ async def _workers(settings: Settings, *, enabled: bool) -> AsyncIterator[None]:
     from wabotiq.workers.scheduler import broker, scheduler
 
     await start_broker()
+    every = timedelta(seconds=settings.scheduler_update_interval_s)
     background = [
-        asyncio.create_task(run_scheduler_task(scheduler)),
+        asyncio.create_task(run_scheduler_task(scheduler, interval=every)),
         asyncio.create_task(_index_stale_tenants(settings)),
     ]
     if not isinstance(broker, InMemoryBroker):

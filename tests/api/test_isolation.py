@@ -14,6 +14,7 @@ from tests.resolvers.bookings import test_isolation as bookings
 from tests.resolvers.catalog import test_isolation as catalog
 from tests.resolvers.channels import test_isolation as channels
 from tests.resolvers.conversations import test_isolation as conversations
+from tests.resolvers.dead_letters import test_isolation as dead_letters
 from tests.resolvers.orders import test_isolation as orders
 from tests.resolvers.search import test_isolation as search
 from tests.support.id_coverage import root_fields, root_fields_taking_ids
@@ -248,6 +249,7 @@ def test_every_root_field_taking_an_id_is_attacked_somewhere():
         | catalog.ATTACKED_FIELDS
         | channels.ATTACKED_FIELDS
         | conversations.ATTACKED_FIELDS
+        | dead_letters.ATTACKED_FIELDS
         | bookings.ATTACKED_FIELDS
         | orders.ATTACKED_FIELDS
         | search.ATTACKED_FIELDS

@@ -31,6 +31,8 @@ from wabotiq.resolvers.conversations.subscriptions import ConversationsSubscript
 from wabotiq.resolvers.customers.dataloaders import CustomersLoaders
 from wabotiq.resolvers.customers.mutations import CustomersMutations
 from wabotiq.resolvers.customers.queries import CustomersQueries
+from wabotiq.resolvers.dead_letters.mutations import DeadLettersMutations
+from wabotiq.resolvers.dead_letters.queries import DeadLettersQueries
 from wabotiq.resolvers.documents.dataloaders import DocumentsLoaders
 from wabotiq.resolvers.documents.mutations import DocumentsMutations
 from wabotiq.resolvers.documents.queries import DocumentsQueries
@@ -55,6 +57,7 @@ class Query(
     MembersQueries,
     ApiKeysQueries,
     AuditQueries,
+    DeadLettersQueries,
     CustomersQueries,
     OrdersQueries,
     BookingsQueries,
@@ -72,6 +75,7 @@ class Mutation(
     AuthMutations,
     MembersMutations,
     ApiKeysMutations,
+    DeadLettersMutations,
     CustomersMutations,
     OrdersMutations,
     BookingsMutations,

@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     # tenant's delete on a busy cluster can take minutes. Searches keep the client's 10 s.
     elasticsearch_write_timeout_s: float = Field(default=120.0, gt=0)
     taskiq_queue: str = "wabotiq"
+    # Tasks: attempts in all (the first run included), the delay before the first retry (each
+    # further one doubles it, up to the cap, plus up to a quarter more of random jitter), the
+    # longest one run may take, and how long a Redis stream message may stay unacknowledged
+    # before another worker takes it over (above the timeout, or a slow task runs twice).
+    task_max_retries: int = Field(default=5, ge=1, le=100)
+    task_retry_delay_s: float = Field(default=5.0, gt=0)
+    task_retry_max_delay_s: float = Field(default=600.0, gt=0)
+    task_timeout_s: float = Field(default=300.0, gt=0)
+    task_idle_timeout_s: float = Field(default=600.0, gt=0)
+    # How often the scheduler re-reads its schedule sources: a delayed retry on Redis fires up to
+    # this late (taskiq's default is a minute).
+    scheduler_update_interval_s: int = Field(default=1, ge=1, le=3600)
     data_dir: Path = Field(default_factory=_default_data_dir)
     db_pool_min: int = Field(default=1, ge=0)
     db_pool_max: int = Field(default=10, ge=1)
@@ -242,6 +254,8 @@ class Settings(BaseSettings):
             )
         if self.db_pool_min > self.db_pool_max:
             raise ValueError("DB_POOL_MIN must not exceed DB_POOL_MAX")
+        if self.task_idle_timeout_s <= self.task_timeout_s:
+            raise ValueError("TASK_IDLE_TIMEOUT_S must exceed TASK_TIMEOUT_S")
         return self
 
     def require_secrets(self) -> None:

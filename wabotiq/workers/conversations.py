@@ -26,13 +26,13 @@ from wabotiq.domain.conversations.outbound import Outgoing
 from wabotiq.domain.conversations.service import take_over
 from wabotiq.domain.customers.models import Customer
 from wabotiq.integrations.whatsapp.outbound import Delivery, deliver
-from wabotiq.workers.broker import broker
+from wabotiq.workers.declare import reliable_task
 from wabotiq.workers.messaging import Messaging, current
 
 MAX_TURNS_PER_RUN = 50  # a conversation flooded without end yields its worker now and then
 
 
-@broker.task(task_name="wabotiq.conversations.drain", retry_on_error=True, max_retries=5)
+@reliable_task("wabotiq.conversations.drain", max_retries=5)
 async def drain_conversation_task(tenant_id: str, conversation_id: str) -> int:
     """Answer a conversation's waiting messages; safe to run twice, late, or concurrently."""
     messaging = current()

@@ -9,13 +9,13 @@ from typing import cast
 
 from wabotiq.db.outbox import Event
 from wabotiq.search.types import Kind
-from wabotiq.workers.broker import broker
+from wabotiq.workers.declare import reliable_task
 
 # Outbox aggregate types whose events change what search finds.
 INDEXED: dict[str, Kind] = {"product": "product", "service": "service", "document": "passage"}
 
 
-@broker.task(task_name="wabotiq.search.index")
+@reliable_task("wabotiq.search.index")
 async def index_task(tenant_id: str, kind: str, entity_ids: list[str]) -> int:
     """Re-read these entities and update the index. It reads current state, so running it
     twice, late or out of order converges on the same index."""
