@@ -58,3 +58,8 @@ class AgentAnswer:
     tokens_out: int = 0
     cost_usd: float | None = None
     hops: Sequence[dict[str, Any]] = field(default=())
+
+
+class TierUnavailable(Exception):
+    """A tier could not answer this turn (no provider answered, or its answer failed a check):
+    the responder undoes what it did and asks the next tier."""
