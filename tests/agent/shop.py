@@ -21,6 +21,7 @@ from wabotiq.core.tenant import TenantRef, tenant_context
 from wabotiq.domain.assistant.models import Interaction
 from wabotiq.domain.assistant.service import update_assistant_settings
 from wabotiq.domain.catalog.importer import import_into_tenant
+from wabotiq.domain.conversations.models import Conversation, Message
 from wabotiq.domain.tenants.provisioning import create_tenant
 from wabotiq.search.runtime import get_engine
 
@@ -58,21 +59,40 @@ class Chat:
     channel_id: uuid.UUID
     phone: str = field(default_factory=lambda: "+2547" + uuid.uuid4().hex[:8].translate(
         str.maketrans("abcdef", "123456")))  # fmt: skip
+    sids: list[str] = field(default_factory=list)
 
     def _mine(self) -> list[str]:
         to = f"whatsapp:{self.phone}"
         return [r.text for r in self.fake.sent if r.form.get("To") == to]
 
-    async def say(self, text: str, *, replies: int = 1) -> list[str]:
-        before = len(self._mine())
-        response = await post_twilio(
-            self.client, self.settings, self.channel_id, twilio_message(self.phone, text)
-        )
+    async def send(self, text: str) -> str:
+        """Post one message; its MessageSid."""
+        form = twilio_message(self.phone, text)
+        response = await post_twilio(self.client, self.settings, self.channel_id, form)
         assert response.status_code == 200, response.text
+        self.sids.append(form["MessageSid"])
+        return form["MessageSid"]
+
+    async def say(self, text: str, *, replies: int = 1) -> list[str]:
+        """Post one message and wait for `replies` replies to it."""
+        before = len(self._mine())
+        await self.send(text)
         await eventually(
             lambda: _true(len(self._mine()) >= before + replies), f"a reply to {text!r}"
         )
         return self._mine()[before:]
+
+    async def conversation(self) -> Conversation:
+        with tenant_context(TenantRef.of(self.tenant_id)):
+            message = await Message.get(provider_message_id=self.sids[-1])
+            return await Conversation.get(id=message.conversation_id)
+
+    async def all_seen(self) -> bool:
+        """Every message this customer sent had its turn (answered, or seen in silence)."""
+        with tenant_context(TenantRef.of(self.tenant_id)):
+            return not await Message.filter(
+                provider_message_id__in=self.sids, processed_at__isnull=True
+            ).exists()
 
     async def interactions(self) -> list[Interaction]:
         with tenant_context(TenantRef.of(self.tenant_id)):

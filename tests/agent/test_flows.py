@@ -11,14 +11,17 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from tortoise.transactions import in_transaction
 
 from tests.agent.shop import TILL, Chat, demo_shop, next_weekday
+from tests.support.polling import eventually
 from tests.support.whatsapp import providers
 from wabotiq.agent.responder import AgentResponder
 from wabotiq.agent.turn import MediaAwareResponder
 from wabotiq.core.settings import Settings
 from wabotiq.core.tenant import TenantRef, tenant_context
 from wabotiq.domain.bookings.models import Appointment, Service
+from wabotiq.domain.conversations.service import release_to_bot
 from wabotiq.domain.orders.models import Order, OrderLine
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
@@ -84,3 +87,30 @@ async def test_a_swahili_booking_lands_next_saturday_at_ten_and_a_taken_slot_get
     with tenant_context(TenantRef.of(chat.tenant_id)):
         starts = sorted(a.starts_at for a in await Appointment.filter(service_id=braids.id))
     assert len(starts) == 2 and starts[0] == saturday_ten and starts[1] != saturday_ten
+
+
+async def test_asked_for_a_person_the_bot_says_so_once_then_is_silent_until_released(chat: Chat):
+    [handed] = await chat.say("Nataka kuongea na mtu, si bot")
+    assert "timu yetu" in handed
+    conversation = await chat.conversation()
+    assert conversation.status.value == "human"
+    sent = len(chat.fake.sent)
+    await chat.send("Hello? Mko?")
+    await eventually(chat.all_seen, "the message seen")
+    assert len(chat.fake.sent) == sent  # silence while a person has it
+
+    with tenant_context(TenantRef.of(chat.tenant_id)):
+        async with in_transaction():
+            await release_to_bot(conversation_id=conversation.id)
+    [answer] = await chat.say("Mna fridge?")
+    assert "KES " in answer and "\n1. " in answer
+
+
+async def test_two_turns_not_understood_in_a_row_go_to_a_person(chat: Chat):
+    [first] = await chat.say("blah qwerty")
+    assert "products" in first or "bidhaa" in first  # what it can do
+    [second] = await chat.say("zzz yyy")
+    assert "team" in second or "timu" in second
+    conversation = await chat.conversation()
+    assert conversation.status.value == "human"
+    assert [r.understood for r in (await chat.interactions())[-2:]] == [False, False]

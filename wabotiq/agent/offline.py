@@ -129,10 +129,10 @@ class OfflineAgent:
         if picked is not None and picked.kind == "slot":
             await _take_slot(turn, picked)
             intent = Intent.BOOK_SERVICE if not picked.parent_id else Intent.RESCHEDULE_BOOKING
-        elif read.intent.understood or intent is not Intent.OTHER:
+        elif read.intent.understood:
             await HANDLERS.get(intent, _not_understood)(turn)
-        else:
-            await _not_understood(turn)
+        else:  # like no example: perhaps a bare product name, else not understood
+            intent = await _unclear(turn)
         if not turn.understood and given.misunderstood + 1 >= MISUNDERSTOOD_LIMIT:
             turn.texts = [turn.say("stuck")]
             turn.handoff = True
@@ -172,6 +172,22 @@ async def _complaint(turn: _Turn) -> None:
 async def _not_understood(turn: _Turn) -> None:
     turn.understood = False
     turn.reply(turn.say("not_understood"))
+
+
+async def _unclear(turn: _Turn) -> Intent:
+    """A message like none of the examples: if the shop has what it names, show that;
+    otherwise say so, and count it towards a handover."""
+    found = await _search(turn)
+    if found.no_match:
+        await _not_understood(turn)
+        return Intent.OTHER
+    turn.show(found.items)
+    turn.reply(
+        turn.say("found"),
+        numbered([turn.item_line(i) for i in found.items]),
+        turn.say("pick_item"),
+    )
+    return Intent.PRODUCT_SEARCH
 
 
 async def _search(turn: _Turn, *, kinds: Sequence[catalog.Kind] | None = None) -> catalog.Found:
