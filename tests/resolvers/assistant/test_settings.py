@@ -55,6 +55,8 @@ async def test_settings_default_then_changed_and_read_back(
 ):
     tenant = await make_tenant()
     async with app_client(settings, database_url, **NO_KEYS) as client:
+        never = await gql(client, "{ assistantSettings { updatedAt } }", None, tenant.key_headers())
+        assert never["data"]["assistantSettings"] == {"updatedAt": None}
         assert await _read(client, tenant) == {
             "llmChain": [],
             "effectiveLlmChain": ["offline"],
@@ -78,6 +80,8 @@ async def test_settings_default_then_changed_and_read_back(
         expected["paymentInstructions"] = "Paybill 400200, account: jina"
         assert kept == {"assistantSettings": expected, "userErrors": []}
         assert await _read(client, tenant) == expected
+        body = await gql(client, "{ assistantSettings { updatedAt } }", None, tenant.key_headers())
+        assert body["data"]["assistantSettings"]["updatedAt"] is not None
 
 
 async def test_refusals_are_user_errors_that_change_nothing(

@@ -37,7 +37,8 @@ class AssistantQueries:
 
     @strawberry.field(
         description="The platform's LLM providers, in chain order, then offline: whether each "
-        "is configured and its circuit breaker's state in the process that answers.",
+        "is configured, and its circuit breaker as this API process sees it (a worker in "
+        "another process keeps its own).",
         directives=MANAGE,
     )
     def llm_providers(self, info: Info) -> list[LlmProviderHealth]:
