@@ -92,7 +92,7 @@ async def test_a_conversations_interactions_newest_first_with_what_each_did(
         "failoverHops": 1,
         "hops": HOPS,
         "handoff": True,
-        "createdAt": newest["createdAt"],
+        "createdAt": answered.created_at.isoformat(),
         "conversation": {"id": conversation_id, "status": "BOT"},
     }
     assert (older["intent"], older["understood"], older["tier"], older["costUsd"]) == (
