@@ -8,17 +8,22 @@ writes exactly one.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from wabotiq.core.settings import LLM_PROVIDERS
+from wabotiq.db.connection import current_connection
 from wabotiq.domain.assistant.errors import AssistantError, AssistantErrorCode
 from wabotiq.domain.assistant.models import AssistantSettings, Interaction
 
 # The providers a tenant may put in its chain (the offline tier always ends it).
-PROVIDERS = ("openai", "gemini", "compatible")
+PROVIDERS = LLM_PROVIDERS
+OFFLINE = "offline"
 MAX_INSTRUCTIONS = 500
+# A page of one conversation's interactions and that conversation's total.
+InteractionPage = tuple[list[Interaction], int]
 
 
 async def assistant_settings() -> AssistantSettings:
@@ -68,6 +73,14 @@ async def update_assistant_settings(
     return row
 
 
+def effective_chain(
+    *, chain: Sequence[str], default: Sequence[str], configured: Collection[str]
+) -> list[str]:
+    """The providers a turn asks, in order: the tenant's chain (the platform's `default` when
+    it has none) less those not `configured` here, then the offline tier, always last."""
+    return [name for name in (chain or default) if name in configured] + [OFFLINE]
+
+
 @dataclass(frozen=True, slots=True)
 class InteractionRecord:
     """What one answered turn leaves behind (see `Interaction`)."""
@@ -91,6 +104,7 @@ class InteractionRecord:
 
 
 async def record_interaction(record: InteractionRecord) -> Interaction:
+    """Keep what one answered turn did (in the turn's own transaction)."""
     return await Interaction.create(
         conversation_id=record.conversation_id,
         message_id=record.message_id,
@@ -115,3 +129,45 @@ async def recent_interactions(*, conversation_id: uuid.UUID, limit: int = 5) -> 
     """The conversation's latest interactions, newest first."""
     rows = await Interaction.filter(conversation_id=conversation_id).order_by("-id").limit(limit)
     return list(rows)
+
+
+async def list_interactions(
+    *, conversation_id: uuid.UUID | None = None, before_id: int | None = None, limit: int = 50
+) -> tuple[list[Interaction], int]:
+    """Newest first (of one conversation, or all), keyset-paged by id, with the total."""
+    query = Interaction.all()
+    if conversation_id is not None:
+        query = query.filter(conversation_id=conversation_id)
+    total = await query.count()
+    page = query.filter(id__lt=before_id) if before_id is not None else query
+    rows = await page.order_by("-id").limit(limit)
+    return list(rows), total
+
+
+async def interactions_of_conversations(
+    *, conversation_ids: list[uuid.UUID], limit: int, before_id: int | None
+) -> dict[uuid.UUID, InteractionPage]:
+    """Each conversation's interactions, newest first, up to `limit` older than `before_id`,
+    with each conversation's total: three statements for any number of conversations."""
+    async with current_connection() as connection:
+        ranked = await connection.fetch(
+            "SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY conversation_id"
+            " ORDER BY id DESC) AS n FROM agent_interactions"
+            " WHERE conversation_id = ANY($1::uuid[]) AND ($2::bigint IS NULL OR id < $2)) page"
+            " WHERE n <= $3",
+            conversation_ids,
+            before_id,
+            limit,
+        )
+        totals = await connection.fetch(
+            "SELECT conversation_id, count(*) AS total FROM agent_interactions"
+            " WHERE conversation_id = ANY($1::uuid[]) GROUP BY conversation_id",
+            conversation_ids,
+        )
+    rows = await Interaction.filter(id__in=[r["id"] for r in ranked]).order_by("-id")
+    pages: dict[uuid.UUID, InteractionPage] = {
+        row["conversation_id"]: ([], int(row["total"])) for row in totals
+    }
+    for interaction in rows:
+        pages[interaction.conversation_id][0].append(interaction)
+    return pages
