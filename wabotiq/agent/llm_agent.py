@@ -1,0 +1,242 @@
+"""The language-model tier: a model reads the turn, calls the shop's tools, and writes the reply.
+
+The loop: ask the failover chain for the model's next step; run every tool it calls through the
+turn's `Toolbox` and give it the results; stop at a reply in text, or after `max_steps` asks
+with a safe reply of our own. A model writes the words, never the numbers: a reply naming an
+amount that no tool returned in this turn is not sent (`UngroundedReply`), and neither is an
+empty one (`UnusableReply`). With those and `AllProvidersFailed` (no provider answered a step,
+raised unchanged from the chain) the responder answers with the offline tier instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from wabotiq.agent.answer import AgentAnswer, AgentInput
+from wabotiq.agent.grounding import house_prices, ungrounded
+from wabotiq.agent.llm.chain import ChainResult, FailoverChain
+from wabotiq.agent.llm.types import Message, ToolCall
+from wabotiq.agent.prompt import REPLY_CHARS, conversation
+from wabotiq.agent.tools import TOOL_SPECS, Toolbox
+from wabotiq.agent.understanding.language import Register, detect_register
+
+logger = logging.getLogger(__name__)
+
+# Asks of the model in one turn: search, details, add to cart and a reply fit in four.
+MAX_STEPS = 5
+TIER = "llm"
+
+# The most telling tool a turn called names its intent (the interaction record's labels).
+_INTENTS = (
+    ("handoff", "handoff"),
+    ("checkout", "checkout"),
+    ("cancel_appointment", "cancel_booking"),
+    ("reschedule_appointment", "reschedule_booking"),
+    ("book_appointment", "book_service"),
+    ("check_availability", "book_service"),
+    ("add_to_cart", "add_to_cart"),
+    ("remove_from_cart", "remove_from_cart"),
+    ("view_cart", "view_cart"),
+    ("order_status", "order_status"),
+    ("item_details", "product_details"),
+    ("search_catalog", "product_search"),
+)
+_GAVE_UP = {
+    "en": "Sorry, I couldn't finish that just now. Could you say it again in a few words? "
+    'Or type "agent" to talk to a person.',
+    "sw": "Samahani, sikuweza kukamilisha hilo sasa hivi. Tafadhali rudia kwa maneno machache, "
+    'au andika "mtu" kuongea na mhudumu.',
+    "sheng": 'Pole, sijamaliza hiyo saa hii. Rudia kwa maneno machache, ama andika "mtu" '
+    "uongee na mhudumu.",
+}
+_HANDED_OVER = {
+    "en": "I've asked a person from the shop to take over. They'll reply here shortly.",
+    "sw": "Nimemwomba mhudumu wa duka akusaidie. Atakujibu hapa hivi punde.",
+    "sheng": "Nimeshtua mhudumu wa duka akusort. Atakujibu hapa soon.",
+}
+
+
+class UnusableReply(RuntimeError):
+    """The model answered but gave nothing we may send. `hops` are every step's, for the
+    record of the turn the offline tier then answers."""
+
+    def __init__(self, message: str, *, hops: Sequence[dict[str, Any]] = ()) -> None:
+        super().__init__(message)
+        self.hops = tuple(hops)
+
+
+class UngroundedReply(UnusableReply):
+    """The reply names amounts (`figures`, as written) that no tool returned in this turn."""
+
+    def __init__(self, figures: Sequence[str], *, hops: Sequence[dict[str, Any]] = ()) -> None:
+        super().__init__(f"amounts from no tool result: {', '.join(figures)}", hops=hops)
+        self.figures = tuple(figures)
+
+
+@dataclass
+class _Spend:
+    """What the turn's steps cost, added up; the provider and model are the last step's."""
+
+    provider: str = ""
+    model: str = ""
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float | None = 0.0
+    latency_ms: float = 0.0
+    hops: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, step: int, result: ChainResult) -> None:
+        record = result.record()
+        self.provider, self.model = record["provider"], record["model"]
+        self.tokens_in += record["tokens_in"]
+        self.tokens_out += record["tokens_out"]
+        # One step at an unknown price makes the turn's cost unknown, not a smaller guess.
+        step_cost: float | None = record["cost_usd"]
+        if self.cost_usd is not None and step_cost is not None:
+            self.cost_usd += step_cost
+        else:
+            self.cost_usd = None
+        self.latency_ms += record["latency_ms"]
+        for hop in record["hops"]:
+            if hop["answered"]:
+                hop = {**hop, "model": record["model"], "latency_ms": record["latency_ms"]}
+            self.hops.append({"step": step, **hop})
+
+
+class LLMAgent:
+    """One turn through a tenant's failover chain (see the module's docstring)."""
+
+    def __init__(self, chain: FailoverChain, *, max_steps: int = MAX_STEPS) -> None:
+        self._chain = chain
+        self._max_steps = max_steps
+
+    async def answer(self, given: AgentInput, toolbox: Toolbox) -> AgentAnswer:
+        """The reply to `given`; raises `AllProvidersFailed` or `UnusableReply` instead."""
+        ctx = toolbox.ctx
+        messages = conversation(given, zone=ctx.zone, currency=ctx.currency)
+        spend = _Spend()
+        called: list[ToolCall] = []
+        results: list[str] = []
+        for step in range(1, self._max_steps + 1):
+            result = await self._chain.complete(messages, TOOL_SPECS)
+            spend.add(step, result)
+            completion = result.completion
+            if not completion.tool_calls:
+                text = self._reply(given, toolbox, completion.text, results, spend)
+                return _answer(given, toolbox, text, called, spend)
+            # The assistant's turn goes back as it came, Gemini's thought signatures included.
+            messages.append(
+                Message(role="assistant", content=completion.text, tool_calls=completion.tool_calls)
+            )
+            for call in completion.tool_calls:
+                content = await toolbox.call(call.name, call.arguments)
+                called.append(call)
+                results.append(content)
+                messages.append(
+                    Message(role="tool", content=content, tool_call_id=call.id, name=call.name)
+                )
+        logger.warning(
+            "LLM agent gave up after its step limit",
+            extra={"steps": self._max_steps, "tools": [call.name for call in called]},
+        )
+        texts = _HANDED_OVER if toolbox.handoff else _GAVE_UP
+        text = texts.get(given.language, texts["en"])
+        return _answer(given, toolbox, text, called, spend, understood=toolbox.handoff)
+
+    def _reply(
+        self, given: AgentInput, toolbox: Toolbox, text: str, results: list[str], spend: _Spend
+    ) -> str:
+        """The model's final text if it may be sent, prices written the house way."""
+        currency = toolbox.ctx.currency
+        text = text.strip()
+        if not text and toolbox.handoff:
+            return _HANDED_OVER.get(given.language, _HANDED_OVER["en"])
+        if not text:
+            raise UnusableReply("the model's reply is empty", hops=spend.hops)
+        missing = ungrounded(text, results, currency=currency)
+        if missing:
+            logger.warning("LLM reply named amounts no tool returned", extra={"figures": missing})
+            raise UngroundedReply(missing, hops=spend.hops)
+        return house_prices(text, currency=currency)
+
+
+def _answer(
+    given: AgentInput,
+    toolbox: Toolbox,
+    text: str,
+    called: Sequence[ToolCall],
+    spend: _Spend,
+    *,
+    understood: bool = True,
+) -> AgentAnswer:
+    return AgentAnswer(
+        texts=split_reply(text),
+        language=reply_register(text, given.language),
+        intent=intent_of(called),
+        understood=understood,
+        handoff=toolbox.handoff,
+        tier=TIER,
+        provider=spend.provider,
+        model=spend.model,
+        tokens_in=spend.tokens_in,
+        tokens_out=spend.tokens_out,
+        cost_usd=spend.cost_usd,
+        hops=tuple(spend.hops),
+    )
+
+
+def intent_of(called: Sequence[ToolCall]) -> str:
+    """The turn's intent from the tools it called; a search of policies is a question (faq)."""
+    names = {call.name for call in called}
+    for tool, intent in _INTENTS:
+        if tool in names:
+            if tool == "search_catalog" and _policy_search(called):
+                return "faq"
+            return intent
+    return "other"
+
+
+def _policy_search(called: Sequence[ToolCall]) -> bool:
+    searches = [call for call in called if call.name == "search_catalog"]
+    return all(call.arguments.get("kind") == "passage" for call in searches)
+
+
+def reply_register(text: str, previous: str) -> str:
+    """The register the reply is written in (en, sw or sheng), the conversation's so far when
+    the reply says too little to tell."""
+    try:
+        before: Register | None = Register(previous)
+    except ValueError:
+        before = None
+    return detect_register(text, before).reply.value
+
+
+def split_reply(text: str, limit: int = REPLY_CHARS) -> list[str]:
+    """The reply as WhatsApp messages of at most `limit` characters, cut between paragraphs,
+    else between lines, else (a line longer than a message) anywhere."""
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if len(paragraph) <= limit:
+            chunks.append(paragraph)
+            continue
+        lines: list[str] = []
+        for line in paragraph.split("\n"):
+            lines += [line[at : at + limit] for at in range(0, len(line), limit)]
+        chunks += _pack(lines, "\n", limit)
+    return [message.strip() for message in _pack(chunks, "\n\n", limit) if message.strip()]
+
+
+def _pack(parts: Sequence[str], joiner: str, limit: int) -> list[str]:
+    """`parts` joined greedily into as few pieces of at most `limit` characters as they fit."""
+    packed: list[str] = []
+    for part in parts:
+        if packed and len(packed[-1]) + len(joiner) + len(part) <= limit:
+            packed[-1] = f"{packed[-1]}{joiner}{part}"
+        else:
+            packed.append(part)
+    return packed
