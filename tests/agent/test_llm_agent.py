@@ -247,6 +247,8 @@ async def test_the_model_searches_and_quotes_the_price_the_tool_returned(
         (1, "openai", True),
         (2, "openai", True),
     ]
+    assert {hop["model"] for hop in result.hops} == {"gpt-4o-mini-2024-07-18"}
+    assert all(hop["latency_ms"] >= 0 for hop in result.hops)
     assert toolbox.calls == [ToolCallRecord("search_catalog", True)]
     assert VICTUS in [item.name for item in toolbox.shown]
     assert gemini.requests == []

@@ -78,14 +78,15 @@ class UngroundedReply(UnusableReply):
 
 @dataclass
 class _Spend:
-    """What the turn's steps cost, added up; the provider and model are the last step's."""
+    """What the turn's steps cost, added up; the provider and model are the last step's. Each
+    step's hops are kept with the step's number, the answering hop with its model and latency
+    (the turn's own latency, tools included, is the caller's to measure)."""
 
     provider: str = ""
     model: str = ""
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float | None = 0.0
-    latency_ms: float = 0.0
     hops: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, step: int, result: ChainResult) -> None:
@@ -99,7 +100,6 @@ class _Spend:
             self.cost_usd += step_cost
         else:
             self.cost_usd = None
-        self.latency_ms += record["latency_ms"]
         for hop in record["hops"]:
             if hop["answered"]:
                 hop = {**hop, "model": record["model"], "latency_ms": record["latency_ms"]}
