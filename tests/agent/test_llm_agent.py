@@ -1,7 +1,5 @@
 """The language-model tier on a real shop: local servers speak OpenAI's and Gemini's JSON, the
-tools run against real Postgres and the real search engine. The "model" of these servers quotes
-what the tool results it is sent say, so a price in a reply travels from the catalog, through
-the tool, the wire and the model, to the customer."""
+tools run against real Postgres and the real search engine (scripts in `tests.agent.models`)."""
 
 from __future__ import annotations
 
@@ -10,7 +8,6 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,18 +16,26 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from tests.agent.llm.conftest import gemini_provider, openai_provider
+from tests.agent.llm.test_factory import make_settings
 from tests.agent.llm.wire import (
     ScriptedServer,
-    Step,
     gemini_error,
-    gemini_response,
     gemini_text,
-    openai_completion,
     openai_error,
     openai_text,
-    reply,
 )
-from tests.conftest import OWNER_PASSWORD
+from tests.agent.models import (
+    SIGNATURE,
+    VICTUS,
+    ManualClock,
+    gemini_calls_search,
+    gemini_quoting,
+    openai_calls,
+    openai_quoting,
+    small_shop,
+    timing_out,
+    victus,
+)
 from wabotiq.agent.answer import AgentInput, Said
 from wabotiq.agent.llm import (
     AllProvidersFailed,
@@ -46,62 +51,24 @@ from wabotiq.agent.llm_agent import (
     UngroundedReply,
     UnusableReply,
     intent_of,
-    split_reply,
+    language_tier,
 )
+from wabotiq.agent.replies.phrases import say
 from wabotiq.agent.tools import Item, Toolbox, ToolCallRecord, ToolContext
 from wabotiq.core.crypto import FieldCipher
 from wabotiq.core.settings import Settings
 from wabotiq.core.tenant import TenantRef, tenant_context
-from wabotiq.domain.catalog.service import ProductSpec, create_product
 from wabotiq.domain.customers.service import create_customer
-from wabotiq.domain.tenants.provisioning import create_tenant
 from wabotiq.search.runtime import get_engine
 
 NOW = datetime(2026, 12, 3, 7, 30, tzinfo=UTC)  # 10:30 in Nairobi
 NAIROBI = ZoneInfo("Africa/Nairobi")
-VICTUS = "HP Victus 15 Gaming Laptop"
 ONE_TRY = RetryPolicy(attempts=1, initial_s=0.001, max_s=0.001)
-SIGNATURE = b"\x0a\x1fthought"
-
-
-class ManualClock:
-    """Monotonic seconds that move only when the test says so (the breakers' cool-down)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(scope="module")
 async def shop(db: None) -> TenantRef:
-    """Three products, indexed; the laptop's sale price is the price a customer is quoted."""
-    slug = f"t-{uuid.uuid4().hex[:10]}"
-    made = await create_tenant(
-        name="Duka Tech", slug=slug, owner_email=f"owner-{slug}@example.com",
-        owner_password=OWNER_PASSWORD,
-    )  # fmt: skip
-    tenant = TenantRef.of(made.tenant.id)
-    products = [
-        (VICTUS, "52000", "48000", "Gaming laptop, RTX 4050, 16GB RAM"),
-        ("Lenovo IdeaPad Gaming 3 Laptop", "61500", None, "Gaming laptop, RTX 3050"),
-        ("Samsung Galaxy A15 Phone", "18999", None, "Smartphone, 128GB"),
-    ]
-    with tenant_context(tenant):
-        async with in_transaction():
-            for name, price, sale, description in products:
-                spec = ProductSpec(
-                    sku=f"SKU-{uuid.uuid4().hex[:8]}",
-                    name=name,
-                    price=Decimal(price),
-                    sale_price=Decimal(sale) if sale else None,
-                    description=description,
-                    stock=4,
-                )
-                await create_product(spec=spec)
-    await get_engine().reindex(tenant.id)
-    return tenant
+    return await small_shop()
 
 
 @pytest.fixture
@@ -164,55 +131,6 @@ async def answer(agent: LLMAgent, given: AgentInput, toolbox: Toolbox):
 # --- the providers' side: a model that calls tools and quotes their results ------------------
 
 
-def timing_out() -> Step:
-    """The provider takes longer than the client waits: httpx gives up reading."""
-
-    async def step(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadTimeout("The read operation timed out", request=request)
-
-    return step
-
-
-def openai_calls(name: str, arguments: dict[str, Any], **usage: Any) -> Step:
-    call = (f"call_{name}", name, arguments)
-    return reply(200, openai_completion(tool_calls=[call], **usage))
-
-
-def _victus(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return next(item for item in items if item["name"] == VICTUS)
-
-
-def openai_quoting(template: str, **usage: Any) -> Step:
-    """Answers with `template` filled from the last tool result it was sent."""
-
-    async def step(request: httpx.Request) -> httpx.Response:
-        result = json.loads(json.loads(request.content)["messages"][-1]["content"])
-        item = _victus(result["items"])
-        text = template.format(name=item["name"], price=Decimal(item["price"]))
-        return httpx.Response(200, json=openai_completion(content=text, **usage))
-
-    return step
-
-
-def gemini_calls_search(query: str) -> Step:
-    part = {
-        "functionCall": {"id": "fc-1", "name": "search_catalog", "args": {"query": query}},
-        "thoughtSignature": base64.b64encode(SIGNATURE).decode(),
-    }
-    return reply(200, gemini_response([part], prompt_tokens=300, candidate_tokens=12))
-
-
-def gemini_quoting(template: str) -> Step:
-    async def step(request: httpx.Request) -> httpx.Response:
-        parts = json.loads(request.content)["contents"][-1]["parts"]
-        item = _victus(parts[0]["functionResponse"]["response"]["items"])
-        text = template.format(name=item["name"], price=Decimal(item["price"]))
-        body = gemini_response([{"text": text}], prompt_tokens=420, candidate_tokens=25)
-        return httpx.Response(200, json=body)
-
-    return step
-
-
 # --- (a) a tool call, its result, and a reply quoting it -------------------------------------
 
 
@@ -272,7 +190,7 @@ async def test_the_model_searches_and_quotes_the_price_the_tool_returned(
     }
     assert result_message["role"] == "tool"
     assert result_message["tool_call_id"] == "call_search_catalog"
-    assert _victus(json.loads(result_message["content"])["items"])["price"] == "48000.00"
+    assert victus(json.loads(result_message["content"])["items"])["price"] == "48000.00"
 
 
 # --- (b) failover in the middle of a turn, with Gemini's signature kept ----------------------
@@ -394,7 +312,7 @@ async def test_a_model_that_never_stops_calling_tools_gets_a_safe_reply(
     result = await answer(agent, ask("Cart yangu?", language="sw"), toolbox)
 
     assert len(openai.requests) == 3
-    assert result.texts[0].startswith("Samahani, sikuweza kukamilisha")
+    assert result.texts == [say("not_understood", "sw")]
     assert (result.understood, result.intent, result.tokens_in) == (False, "view_cart", 300)
     assert [call.name for call in toolbox.calls] == ["view_cart"] * 3
 
@@ -408,7 +326,8 @@ async def test_a_handoff_is_told_to_the_customer_once(client_for, toolbox) -> No
     result = await answer(agent, ask("Nataka kuongea na mtu", language="sw"), toolbox)
 
     assert (result.handoff, result.intent) == (True, "handoff")
-    assert result.texts == ["Nimemwomba mhudumu wa duka akusaidie. Atakujibu hapa hivi punde."]
+    assert result.texts == [say("handoff", "sw")]
+    assert result.texts[0].startswith("Sawa — nakuunganisha")
     assert result.language == "sw"
 
 
@@ -437,12 +356,14 @@ def test_the_intent_is_the_most_telling_tool_called(calls, intent) -> None:
     )
 
 
-def test_a_long_reply_is_cut_between_paragraphs_then_lines() -> None:
-    paragraph = "\n".join(f"{n}. " + "x" * 95 for n in range(1, 9))  # 8 lines, ~790 characters
-    text = f"{paragraph}\n\n{paragraph}\n\n" + "y" * 2100
+async def test_the_language_tier_of_a_tenant_follows_its_chain(client_for) -> None:
+    client = client_for(ScriptedServer(openai_text("unused")))
+    configured = make_settings(openai_api_key="sk-1", llm_chain="openai,gemini")
+    for_tenant = language_tier(configured, client, breakers=BreakerRegistry())
+    offline_only = language_tier(make_settings(), client, breakers=BreakerRegistry())
 
-    messages = split_reply(text, limit=1000)
-
-    assert messages[:2] == [paragraph, paragraph]
-    assert messages[2:] == ["y" * 1000, "y" * 1000, "y" * 100]
-    assert split_reply("Sawa!") == ["Sawa!"]
+    assert offline_only([]) is None
+    assert for_tenant(["gemini"]) is None  # the tenant's only choice has no settings here
+    default = for_tenant([])
+    assert isinstance(default, LLMAgent)
+    assert for_tenant([]) is default  # built once per order

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
+from wabotiq.agent.replies.format import money
 from wabotiq.search.prices import spell_swahili_numbers
 
 _MULTIPLIERS = {"k": 1000, "thao": 1000, "elfu": 1000, "ngiri": 1000}
@@ -111,13 +112,7 @@ def house_prices(text: str, *, currency: str = "KES") -> str:
         if not figure.marked:
             continue
         parts.append(text[at : figure.start])
-        parts.append(f"{currency.upper()} {_amount(figure.value)}")
+        parts.append(money(figure.value, currency.upper()))
         at = figure.end
     parts.append(text[at:])
     return "".join(parts)
-
-
-def _amount(value: Decimal) -> str:
-    if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return f"{value:,.2f}"

@@ -4,24 +4,32 @@ The loop: ask the failover chain for the model's next step; run every tool it ca
 turn's `Toolbox` and give it the results; stop at a reply in text, or after `max_steps` asks
 with a safe reply of our own. A model writes the words, never the numbers: a reply naming an
 amount that no tool returned in this turn is not sent (`UngroundedReply`), and neither is an
-empty one (`UnusableReply`). With those and `AllProvidersFailed` (no provider answered a step,
-raised unchanged from the chain) the responder answers with the offline tier instead.
+empty one (`UnusableReply`). On those (both `TierUnavailable`) and on `AllProvidersFailed` (no
+provider answered a step, raised unchanged from the chain) the responder undoes what the tools
+did and answers with the offline tier instead.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wabotiq.agent.answer import AgentAnswer, AgentInput
+import httpx
+
+from wabotiq.agent.answer import AgentAnswer, AgentInput, TierUnavailable
 from wabotiq.agent.grounding import house_prices, ungrounded
+from wabotiq.agent.llm.breaker import BREAKERS, BreakerRegistry
 from wabotiq.agent.llm.chain import ChainResult, FailoverChain
+from wabotiq.agent.llm.factory import tenant_chain
 from wabotiq.agent.llm.types import Message, ToolCall
-from wabotiq.agent.prompt import REPLY_CHARS, conversation
+from wabotiq.agent.prompt import conversation
+from wabotiq.agent.replies.format import clip
+from wabotiq.agent.replies.phrases import say
 from wabotiq.agent.tools import TOOL_SPECS, Toolbox
 from wabotiq.agent.understanding.language import Register, detect_register
+from wabotiq.core.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -44,22 +52,9 @@ _INTENTS = (
     ("item_details", "product_details"),
     ("search_catalog", "product_search"),
 )
-_GAVE_UP = {
-    "en": "Sorry, I couldn't finish that just now. Could you say it again in a few words? "
-    'Or type "agent" to talk to a person.',
-    "sw": "Samahani, sikuweza kukamilisha hilo sasa hivi. Tafadhali rudia kwa maneno machache, "
-    'au andika "mtu" kuongea na mhudumu.',
-    "sheng": 'Pole, sijamaliza hiyo saa hii. Rudia kwa maneno machache, ama andika "mtu" '
-    "uongee na mhudumu.",
-}
-_HANDED_OVER = {
-    "en": "I've asked a person from the shop to take over. They'll reply here shortly.",
-    "sw": "Nimemwomba mhudumu wa duka akusaidie. Atakujibu hapa hivi punde.",
-    "sheng": "Nimeshtua mhudumu wa duka akusort. Atakujibu hapa soon.",
-}
 
 
-class UnusableReply(RuntimeError):
+class UnusableReply(TierUnavailable):
     """The model answered but gave nothing we may send. `hops` are every step's, for the
     record of the turn the offline tier then answers."""
 
@@ -142,8 +137,7 @@ class LLMAgent:
             "LLM agent gave up after its step limit",
             extra={"steps": self._max_steps, "tools": [call.name for call in called]},
         )
-        texts = _HANDED_OVER if toolbox.handoff else _GAVE_UP
-        text = texts.get(given.language, texts["en"])
+        text = say("handoff" if toolbox.handoff else "not_understood", given.language)
         return _answer(given, toolbox, text, called, spend, understood=toolbox.handoff)
 
     def _reply(
@@ -153,7 +147,7 @@ class LLMAgent:
         currency = toolbox.ctx.currency
         text = text.strip()
         if not text and toolbox.handoff:
-            return _HANDED_OVER.get(given.language, _HANDED_OVER["en"])
+            return say("handoff", given.language)
         if not text:
             raise UnusableReply("the model's reply is empty", hops=spend.hops)
         missing = ungrounded(text, results, currency=currency)
@@ -161,6 +155,27 @@ class LLMAgent:
             logger.warning("LLM reply named amounts no tool returned", extra={"figures": missing})
             raise UngroundedReply(missing, hops=spend.hops)
         return house_prices(text, currency=currency)
+
+
+def language_tier(
+    settings: Settings,
+    http_client: httpx.AsyncClient,
+    *,
+    breakers: BreakerRegistry = BREAKERS,
+) -> Callable[[Sequence[str]], LLMAgent | None]:
+    """The responder's `language_tier`: a tenant's provider order (AssistantSettings.llm_chain,
+    empty for LLM_CHAIN) to its agent, or None when none of them is configured (offline only).
+    One agent per distinct order, kept: its SDK clients are built once, not every turn."""
+    agents: dict[tuple[str, ...], LLMAgent | None] = {}
+
+    def for_tenant(names: Sequence[str]) -> LLMAgent | None:
+        key = tuple(names)
+        if key not in agents:
+            chain = tenant_chain(settings, key, http_client, breakers=breakers)
+            agents[key] = LLMAgent(chain) if chain is not None else None
+        return agents[key]
+
+    return for_tenant
 
 
 def _answer(
@@ -173,7 +188,7 @@ def _answer(
     understood: bool = True,
 ) -> AgentAnswer:
     return AgentAnswer(
-        texts=split_reply(text),
+        texts=[clip(text)],
         language=reply_register(text, given.language),
         intent=intent_of(called),
         understood=understood,
@@ -212,31 +227,3 @@ def reply_register(text: str, previous: str) -> str:
     except ValueError:
         before = None
     return detect_register(text, before).reply.value
-
-
-def split_reply(text: str, limit: int = REPLY_CHARS) -> list[str]:
-    """The reply as WhatsApp messages of at most `limit` characters, cut between paragraphs,
-    else between lines, else (a line longer than a message) anywhere."""
-    if len(text) <= limit:
-        return [text]
-    chunks: list[str] = []
-    for paragraph in text.split("\n\n"):
-        if len(paragraph) <= limit:
-            chunks.append(paragraph)
-            continue
-        lines: list[str] = []
-        for line in paragraph.split("\n"):
-            lines += [line[at : at + limit] for at in range(0, len(line), limit)]
-        chunks += _pack(lines, "\n", limit)
-    return [message.strip() for message in _pack(chunks, "\n\n", limit) if message.strip()]
-
-
-def _pack(parts: Sequence[str], joiner: str, limit: int) -> list[str]:
-    """`parts` joined greedily into as few pieces of at most `limit` characters as they fit."""
-    packed: list[str] = []
-    for part in parts:
-        if packed and len(packed[-1]) + len(joiner) + len(part) <= limit:
-            packed[-1] = f"{packed[-1]}{joiner}{part}"
-        else:
-            packed.append(part)
-    return packed

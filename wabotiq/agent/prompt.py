@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 from wabotiq.agent.answer import AgentInput, Said
 from wabotiq.agent.llm.types import Message, Role
+from wabotiq.agent.replies.format import MAX_CHARS
 from wabotiq.agent.tools.items import Item
 
 # Enough of the conversation to follow it; older turns cost tokens and add little.
 HISTORY_MESSAGES = 12
-REPLY_CHARS = 1000
 
 _REGISTERS = {
     "en": "English",
@@ -26,7 +26,7 @@ _REGISTERS = {
 _RULES = f"""\
 How to answer:
 - This is WhatsApp: short messages, plain text, no markdown tables or headings. At most \
-{REPLY_CHARS} characters.
+{MAX_CHARS} characters.
 - Show several items as a numbered list (1., 2., 3.), one item a line, with its price.
 - Write prices as {{currency}} 48,000 (the currency code, a space, digits grouped by commas).
 - Answer in the customer's register: English, Swahili, or Sheng-flavoured Swahili, as they write.
