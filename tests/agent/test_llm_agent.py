@@ -52,6 +52,7 @@ from wabotiq.agent.llm_agent import (
     UnusableReply,
     intent_of,
     language_tier,
+    reply_register,
 )
 from wabotiq.agent.replies.phrases import say
 from wabotiq.agent.tools import Item, Toolbox, ToolCallRecord, ToolContext
@@ -177,6 +178,7 @@ async def test_the_model_searches_and_quotes_the_price_the_tool_returned(
     assert "Duka Tech" in system["content"]
     assert "Thursday 3 December 2026, 10:30 (Africa/Nairobi)" in system["content"]
     assert "1. Samsung Galaxy A15 Phone (product, id prev-1)" in system["content"]
+    assert "Answer this message in Sheng-flavoured Swahili" in system["content"]
     assert [(m["role"], m["content"]) for m in first["messages"][1:]] == [
         ("user", "Sasa"),
         ("assistant", "Poa! Nikusaidie aje?"),
@@ -367,3 +369,16 @@ async def test_the_language_tier_of_a_tenant_follows_its_chain(client_for) -> No
     default = for_tenant([])
     assert isinstance(default, LLMAgent)
     assert for_tenant([]) is default  # built once per order
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "register"),
+    [
+        ("Niaje, uko na laptop ya gaming?", "", "sheng"),  # a new conversation
+        ("Nataka kuongea na mtu", "", "sw"),
+        ("Hello, do you have gaming laptops?", "sheng", "en"),  # a clear sentence moves it
+        ("2", "sw", "sw"),  # too little to move it
+    ],
+)
+def test_the_register_to_answer_in(text: str, before: str, register: str) -> None:
+    assert reply_register(text, before) == register

@@ -25,11 +25,11 @@ def given(**options) -> AgentInput:
 
 
 def test_the_system_prompt_names_the_shop_its_local_time_and_the_rules() -> None:
-    prompt = system_prompt(given(), zone=NAIROBI, currency="KES")
+    prompt = system_prompt(given(), zone=NAIROBI, currency="KES", register="sheng")
 
     assert "Mama Mboga Electronics" in prompt
     assert "Sunday 6 December 2026, 00:15 (Africa/Nairobi)" in prompt
-    assert "Sheng-flavoured Swahili" in prompt
+    assert "Answer this message in Sheng-flavoured Swahili" in prompt
     assert "KES 48,000" in prompt
     assert "did not come from a tool result" in prompt
     assert "handoff" in prompt
@@ -40,7 +40,7 @@ def test_the_last_list_is_numbered_with_ids_and_without_prices() -> None:
         Item(id="p-1", kind="product", name="Tecno Spark 20", price=None),
         Item(id="s-9", kind="service", name="Screen repair"),
     ]
-    prompt = system_prompt(given(last_list=shown), zone=NAIROBI, currency="KES")
+    prompt = system_prompt(given(last_list=shown), zone=NAIROBI, currency="KES", register="en")
 
     assert "1. Tecno Spark 20 (product, id p-1)\n2. Screen repair (service, id s-9)" in prompt
 
@@ -55,7 +55,7 @@ def test_history_alternates_starts_with_the_customer_and_ends_with_the_new_messa
         Said("customer", "Niongeze number 2"),  # the new message, already in the history
     ]
 
-    messages = conversation(given(history=history), zone=NAIROBI, currency="KES")
+    messages = conversation(given(history=history), zone=NAIROBI, currency="KES", register="sw")
 
     assert [(m.role, m.content) for m in messages[1:]] == [
         ("user", "Niaje\nUna simu?"),

@@ -111,7 +111,9 @@ class LLMAgent:
     async def answer(self, given: AgentInput, toolbox: Toolbox) -> AgentAnswer:
         """The reply to `given`; raises `AllProvidersFailed` or `UnusableReply` instead."""
         ctx = toolbox.ctx
-        messages = conversation(given, zone=ctx.zone, currency=ctx.currency)
+        # The register to answer in: this message read with the customer's last one.
+        register = reply_register(given.text, given.language)
+        messages = conversation(given, zone=ctx.zone, currency=ctx.currency, register=register)
         spend = _Spend()
         called: list[ToolCall] = []
         results: list[str] = []
@@ -120,8 +122,8 @@ class LLMAgent:
             spend.add(step, result)
             completion = result.completion
             if not completion.tool_calls:
-                text = self._reply(given, toolbox, completion.text, results, spend)
-                return _answer(given, toolbox, text, called, spend)
+                text = self._reply(register, toolbox, completion.text, results, spend)
+                return _answer(register, toolbox, text, called, spend)
             # The assistant's turn goes back as it came, Gemini's thought signatures included.
             messages.append(
                 Message(role="assistant", content=completion.text, tool_calls=completion.tool_calls)
@@ -137,17 +139,17 @@ class LLMAgent:
             "LLM agent gave up after its step limit",
             extra={"steps": self._max_steps, "tools": [call.name for call in called]},
         )
-        text = say("handoff" if toolbox.handoff else "not_understood", given.language)
-        return _answer(given, toolbox, text, called, spend, understood=toolbox.handoff)
+        text = say("handoff" if toolbox.handoff else "not_understood", register)
+        return _answer(register, toolbox, text, called, spend, understood=toolbox.handoff)
 
     def _reply(
-        self, given: AgentInput, toolbox: Toolbox, text: str, results: list[str], spend: _Spend
+        self, register: str, toolbox: Toolbox, text: str, results: list[str], spend: _Spend
     ) -> str:
         """The model's final text if it may be sent, prices written the house way."""
         currency = toolbox.ctx.currency
         text = text.strip()
         if not text and toolbox.handoff:
-            return say("handoff", given.language)
+            return say("handoff", register)
         if not text:
             raise UnusableReply("the model's reply is empty", hops=spend.hops)
         missing = ungrounded(text, results, currency=currency)
@@ -179,7 +181,7 @@ def language_tier(
 
 
 def _answer(
-    given: AgentInput,
+    register: str,
     toolbox: Toolbox,
     text: str,
     called: Sequence[ToolCall],
@@ -189,7 +191,7 @@ def _answer(
 ) -> AgentAnswer:
     return AgentAnswer(
         texts=[clip(text)],
-        language=reply_register(text, given.language),
+        language=reply_register(text, register),
         intent=intent_of(called),
         understood=understood,
         handoff=toolbox.handoff,
@@ -220,8 +222,8 @@ def _policy_search(called: Sequence[ToolCall]) -> bool:
 
 
 def reply_register(text: str, previous: str) -> str:
-    """The register the reply is written in (en, sw or sheng), the conversation's so far when
-    the reply says too little to tell."""
+    """The register to answer `text` in (en, sw or sheng): the text's own when it says enough,
+    else `previous` (the conversation's so far; empty for a new one)."""
     try:
         before: Register | None = Register(previous)
     except ValueError:

@@ -45,14 +45,15 @@ complains; then tell them, in one short message, that a person will answer.
 - If you cannot help, say so briefly and offer a person."""
 
 
-def system_prompt(given: AgentInput, *, zone: ZoneInfo, currency: str) -> str:
-    """The instructions for this turn."""
+def system_prompt(given: AgentInput, *, zone: ZoneInfo, currency: str, register: str) -> str:
+    """The instructions for this turn; `register` (en, sw or sheng) is the one to answer in."""
     now = given.now.astimezone(zone)
-    register = _REGISTERS.get(given.language, _REGISTERS["en"])
+    answer_in = _REGISTERS.get(register, _REGISTERS["en"])
     lines = [
         f"You are the WhatsApp shop assistant of {given.shop_name}, a shop in Kenya.",
         f"Now it is {_when(now)} ({zone.key}).",
-        f"The customer is {given.customer_name or 'a customer'}; so far they write in {register}.",
+        f"The customer is {given.customer_name or 'a customer'}. Answer this message in "
+        f"{answer_in}.",
         "",
         _RULES.replace("{currency}", currency),
     ]
@@ -70,7 +71,9 @@ def _numbered(items: Sequence[Item]) -> list[str]:
     return [f"{n}. {item.name} ({item.kind}, id {item.id})" for n, item in enumerate(items, 1)]
 
 
-def conversation(given: AgentInput, *, zone: ZoneInfo, currency: str) -> list[Message]:
+def conversation(
+    given: AgentInput, *, zone: ZoneInfo, currency: str, register: str
+) -> list[Message]:
     """The system prompt, the recent history and the new message, as chat messages. Messages
     from one side in a row are joined: Gemini wants the sides to alternate."""
     history = list(given.history)[-HISTORY_MESSAGES:]
@@ -88,5 +91,6 @@ def conversation(given: AgentInput, *, zone: ZoneInfo, currency: str) -> list[Me
             turns.append(Message(role=role, content=text))
     while turns and turns[0].role == "assistant":  # Gemini wants the user to speak first
         turns.pop(0)
-    system = Message(role="system", content=system_prompt(given, zone=zone, currency=currency))
+    prompt = system_prompt(given, zone=zone, currency=currency, register=register)
+    system = Message(role="system", content=prompt)
     return [system, *turns]
