@@ -48,7 +48,7 @@ async def drain_conversation_task(tenant_id: str, conversation_id: str) -> int:
     return await drain_conversation(
         tenant_id=tenant_id,
         conversation_id=uuid.UUID(conversation_id),
-        responder=messaging.responder,
+        responder=messaging.turn_responder(),
         messaging=messaging,
     )
 
