@@ -277,58 +277,74 @@ class Requests:
 
 
 async def drive(
-    client: httpx.AsyncClient, batch: list[tuple[str, bytes, dict[str, str]]], concurrency: int
+    base_url: str, batch: list[tuple[str, bytes, dict[str, str]]], concurrency: int
 ) -> float:
-    """Send the batch `concurrency` at a time; requests per second. Every answer must be 200."""
+    """Send the batch `concurrency` at a time; requests per second. Every answer must be 200.
+    A new client each time: between rounds the server closes idle keep-alive connections
+    (uvicorn: after 5 s), and reusing one as it closes fails the request."""
     pending = iter(batch)
     failures: list[str] = []
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
-    async def worker() -> None:
+    async def worker(client: httpx.AsyncClient) -> None:
         for path, body, headers in pending:
             response = await client.post(path, content=body, headers=headers)
             if response.status_code != 200:
                 failures.append(f"{path} {response.status_code} {response.text[:200]}")
 
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    elapsed = time.perf_counter() - start
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - start
     if failures:
         raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[0]}")
     return len(batch) / elapsed
 
 
+def cpu_seconds(pid: int) -> float:
+    """A process's user + system CPU time (Linux; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def measure(
-    args: argparse.Namespace, app_port: int, floor_port: int, requests: Requests
-) -> dict[str, float]:
+    args: argparse.Namespace,
+    app_port: int,
+    floor_port: int,
+    requests: Requests,
+    pids: dict[str, int],
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Median requests per second of each app, and the median CPU milliseconds its server
+    process spent per request (less disturbed by other work on the machine than the rate; the
+    database's share is in neither)."""
     targets = {
         "webhook": (f"http://127.0.0.1:{app_port}", "/webhooks/twilio"),
         "floor": (f"http://127.0.0.1:{floor_port}", "/floor"),
     }
-    n = args.concurrency
-    limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
-    clients = {
-        name: httpx.AsyncClient(base_url=base, limits=limits, timeout=60)
-        for name, (base, _) in targets.items()
-    }
-    try:
-        for name, (_, prefix) in targets.items():  # warm-up: connections, caches, first customers
-            await drive(clients[name], requests.batch(prefix, args.warmup), args.concurrency)
-        results: dict[str, list[float]] = {name: [] for name in targets}
-        order = list(targets)
-        for round_no in range(args.rounds):
-            turn = order if round_no % 4 in (0, 3) else list(reversed(order))  # ABBA
-            for name in turn:
-                batch = requests.batch(targets[name][1], args.requests)
-                results[name].append(await drive(clients[name], batch, args.concurrency))
-            print(
-                f"round {round_no + 1}: "
-                + "  ".join(f"{k}={v[-1]:.0f} rps" for k, v in results.items()),
-                flush=True,
-            )
-        return {name: statistics.median(v) for name, v in results.items()}
-    finally:
-        for client in clients.values():
-            await client.aclose()
+    for base, prefix in targets.values():  # warm-up: caches, the first customers
+        await drive(base, requests.batch(prefix, args.warmup), args.concurrency)
+    results: dict[str, list[float]] = {name: [] for name in targets}
+    cpu: dict[str, list[float]] = {name: [] for name in targets}
+    order = list(targets)
+    for round_no in range(args.rounds):
+        turn = order if round_no % 4 in (0, 3) else list(reversed(order))  # ABBA
+        for name in turn:
+            batch = requests.batch(targets[name][1], args.requests)
+            before = cpu_seconds(pids[name])
+            results[name].append(await drive(targets[name][0], batch, args.concurrency))
+            cpu[name].append((cpu_seconds(pids[name]) - before) * 1000 / len(batch))
+        print(
+            f"round {round_no + 1}: "
+            + "  ".join(f"{k}={v[-1]:.0f} rps/{cpu[k][-1]:.2f} cpu_ms" for k, v in results.items()),
+            flush=True,
+        )
+    return (
+        {name: statistics.median(v) for name, v in results.items()},
+        {name: statistics.median(v) for name, v in cpu.items()},
+    )
 
 
 def clear_queue(redis_url: str, queue: str) -> None:
@@ -397,7 +413,8 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, float]:
                 requests = Requests(
                     public_base_url=public_base_url, channel_id=channel_id, customers=args.customers
                 )
-                figures = asyncio.run(measure(args, app_port, floor_port, requests))
+                pids = {"webhook": app.pid, "floor": floor.pid}
+                figures, cpu = asyncio.run(measure(args, app_port, floor_port, requests, pids))
         finally:
             if redis_url:
                 clear_queue(redis_url, queue)
@@ -410,6 +427,11 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, float]:
     )
     if not (counts["messages"] == counts["distinct"] == sent == counts["floor"]):
         raise RuntimeError("not every accepted message was stored exactly once")
+    print(
+        f"server CPU ms per request (median of rounds): webhook={cpu['webhook']:.2f}"
+        f" floor={cpu['floor']:.2f} (ratio {cpu['floor'] / cpu['webhook']:.2f})",
+        flush=True,
+    )
     return figures
 
 
