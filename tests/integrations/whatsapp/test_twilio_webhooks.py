@@ -27,6 +27,8 @@ from wabotiq.core.tenant import TenantRef, tenant_context
 from wabotiq.domain.channels.service import disable_channel
 from wabotiq.domain.conversations.models import Conversation, Message
 from wabotiq.domain.customers.models import Customer
+from wabotiq.tenancy.models import TenantStatus
+from wabotiq.tenancy.service import set_status
 
 PHONE = "+254712345678"
 
@@ -131,6 +133,25 @@ async def test_unknown_disabled_or_other_provider_channels_are_403(
     disabled = await post_twilio(client, settings, channel.id, form)
     assert [r.status_code for r in (unknown, not_an_id, as_cloud, disabled)] == [403] * 4
     assert (await _rows(tenant.id))["messages"] == []
+
+
+async def test_a_suspended_tenants_channel_is_403_after_it_was_accepted_and_200_on_resume(
+    app: Any, client: httpx.AsyncClient, make_tenant: MakeTenant, settings: Settings
+):
+    """The channel's tenant is known from an earlier delivery; suspension still applies to the
+    very next one."""
+    tenant = await make_tenant()
+    channel = await twilio_channel(tenant.id, app.state.runtime.cipher)
+    async with providers(app, Echo()):
+        first = await post_twilio(client, settings, channel.id, twilio_message(PHONE, "one"))
+        await set_status(ref=tenant.id, status=TenantStatus.SUSPENDED)
+        refused = await post_twilio(client, settings, channel.id, twilio_message(PHONE, "two"))
+        await set_status(ref=tenant.id, status=TenantStatus.ACTIVE)
+        resumed = await post_twilio(client, settings, channel.id, twilio_message(PHONE, "three"))
+        await eventually(lambda: _all_processed(tenant.id, 2), "both accepted messages' turns")
+    assert [first.status_code, refused.status_code, resumed.status_code] == [200, 403, 200]
+    inbound = [m for m in (await _rows(tenant.id))["messages"] if m.direction == "inbound"]
+    assert [m.text for m in inbound] == ["one", "three"]
 
 
 async def test_a_redelivered_message_is_stored_once_and_answered_once(
