@@ -30,10 +30,36 @@ SILENT = (
 
 
 def terminal_lines(prompt: str) -> LineSource:
-    """Lines typed at a terminal, each read by a daemon thread: `input()` keeps its line
-    editing, and Ctrl-C or the end of the program never waits for a line nobody types."""
+    """Lines typed at a terminal after `prompt`, with `input()`'s line editing."""
 
-    async def read() -> str | None:
+    def read() -> str | None:
+        try:
+            return input(prompt)
+        except (EOFError, OSError, ValueError):
+            print(flush=True)  # the shell's prompt goes on a line of its own
+            return None
+
+    return _in_daemon_thread(read)
+
+
+def stream_lines(stream: TextIO) -> LineSource:
+    """Lines of a stream that is not a terminal (a pipe, a file)."""
+
+    def read() -> str | None:
+        try:
+            text = stream.readline()
+        except (OSError, ValueError):
+            return None
+        return text.rstrip("\r\n") if text else None
+
+    return _in_daemon_thread(read)
+
+
+def _in_daemon_thread(read: Callable[[], str | None]) -> LineSource:
+    """Each line read by a daemon thread of its own: Ctrl-C, or the end of the program, never
+    waits for a line that does not come (an executor thread would be waited for at exit)."""
+
+    async def next_line() -> str | None:
         loop = asyncio.get_running_loop()
         line: asyncio.Future[str | None] = loop.create_future()
 
@@ -42,27 +68,12 @@ def terminal_lines(prompt: str) -> LineSource:
                 line.set_result(value)
 
         def work() -> None:
-            try:
-                value: str | None = input(prompt)
-            except (EOFError, OSError, ValueError):
-                print(flush=True)  # the shell's prompt goes on a line of its own
-                value = None
-            loop.call_soon_threadsafe(settle, value)
+            loop.call_soon_threadsafe(settle, read())
 
         threading.Thread(target=work, name="chat-input", daemon=True).start()
         return await line
 
-    return read
-
-
-def stream_lines(stream: TextIO) -> LineSource:
-    """Lines of a stream that is not a terminal (a pipe, a file), read off the event loop."""
-
-    async def read() -> str | None:
-        text = await asyncio.to_thread(stream.readline)
-        return text.rstrip("\r\n") if text else None
-
-    return read
+    return next_line
 
 
 def listed_lines(lines: Iterable[str]) -> LineSource:
