@@ -10,12 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tortoise.transactions import in_transaction
+
 from tests.conftest import MakeTenant
 from wabotiq.chat.shop import LocalShop
-from wabotiq.chat.terminal import converse, listed_lines
+from wabotiq.chat.terminal import back_to_the_assistant, converse, listed_lines
 from wabotiq.core.settings import Settings
 from wabotiq.core.tenant import TenantRef, tenant_context
 from wabotiq.domain.conversations.models import Conversation, Direction, Message
+from wabotiq.domain.conversations.service import release_to_bot, take_over
 
 
 async def _inbound_texts(tenant_id: str) -> list[str]:
@@ -78,3 +81,22 @@ async def test_wabotiq_chat_answers_piped_lines_in_its_own_process_even_with_red
     assert printed[0] == "you> Sasa" and printed[1].startswith("shop> ") and printed[1][6:].strip()
     assert printed[2:] == ["you> /quit"]
     assert await _inbound_texts(tenant.id) == ["Sasa"]
+
+
+async def test_a_chat_left_with_a_person_starts_again_with_the_assistant(shop: LocalShop):
+    phone = "+254712000777"
+    first = await shop.send("Habari", phone=phone)
+    with tenant_context(TenantRef.of(shop.tenant_id)):
+        async with in_transaction():
+            await take_over(conversation_id=first.conversation_id)
+    await back_to_the_assistant(shop, phone)
+    again = await shop.send("Habari tena", phone=phone)
+    assert again.conversation_id != first.conversation_id
+    assert len(again.replies) == 1 and again.replies[0].strip()
+    # One the assistant has goes on.
+    with tenant_context(TenantRef.of(shop.tenant_id)):
+        async with in_transaction():
+            await release_to_bot(conversation_id=again.conversation_id)
+    await back_to_the_assistant(shop, phone)
+    held = await shop.open_conversation(phone)
+    assert held is not None and held.id == again.conversation_id

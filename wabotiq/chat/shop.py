@@ -35,6 +35,7 @@ from wabotiq.domain.conversations.models import (
     MessageStatus,
 )
 from wabotiq.domain.conversations.service import resolve_conversation
+from wabotiq.domain.customers.service import find_customer_by_phone
 from wabotiq.integrations.whatsapp.registry import build_channel, webhook_path
 from wabotiq.integrations.whatsapp.twilio import TwilioChannel
 from wabotiq.workers.broker import broker, drain
@@ -110,6 +111,7 @@ class LocalShop:
         *,
         client: httpx.AsyncClient,
         settings: Settings,
+        cipher: FieldCipher,
         tenant_id: str,
         channel_id: uuid.UUID,
         channel: TwilioChannel,
@@ -117,6 +119,7 @@ class LocalShop:
     ) -> None:
         self.client = client
         self.settings = settings
+        self.cipher = cipher
         self.tenant_id = tenant_id
         self.channel_id = channel_id
         self.channel = channel
@@ -153,6 +156,7 @@ class LocalShop:
             yield cls(
                 client=client,
                 settings=runtime.settings,
+                cipher=runtime.cipher,
                 tenant_id=tenant_id,
                 channel_id=record.id,
                 channel=channel,
@@ -245,6 +249,18 @@ class LocalShop:
                 return None
             conversation = await Conversation.get(id=message.conversation_id)
         return conversation.id, conversation.status is ConversationStatus.BOT
+
+    async def open_conversation(self, phone: str) -> Conversation | None:
+        """The customer's conversation on this shop's channel that is not resolved, if any."""
+        with tenant_context(TenantRef.of(self.tenant_id)):
+            customer = await find_customer_by_phone(cipher=self.cipher, phone=phone)
+            if customer is None:
+                return None
+            return (
+                await Conversation.filter(channel_id=self.channel_id, customer_id=customer.id)
+                .exclude(status=ConversationStatus.RESOLVED)
+                .first()
+            )
 
     async def reset(self, conversation_id: uuid.UUID) -> None:
         """Close the conversation: the customer's next message opens a new one."""

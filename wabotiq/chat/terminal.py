@@ -14,6 +14,7 @@ from typing import TextIO
 from wabotiq.chat.session import local_app
 from wabotiq.chat.shop import DEMO_PHONE, Exchange, LocalShop, ShopError
 from wabotiq.core.settings import Settings
+from wabotiq.domain.conversations.models import ConversationStatus
 from wabotiq.domain.customers.errors import CustomerError
 from wabotiq.domain.customers.phone import normalise_phone
 
@@ -130,6 +131,16 @@ async def converse(
     return 1 if failed else 0
 
 
+async def back_to_the_assistant(shop: LocalShop, phone: str) -> None:
+    """A conversation left with a person (nobody answers one here) is closed: the chat starts
+    a new one with the assistant. One the assistant has goes on where it stopped."""
+    held = await shop.open_conversation(phone)
+    if held is not None and held.status is ConversationStatus.HUMAN:
+        await shop.reset(held.id)
+        print("(your last conversation was left with a person: starting a new one)",
+              file=sys.stderr, flush=True)  # fmt: skip
+
+
 def customer_phone(raw: str) -> str:
     """The customer's number in E.164, from any usual way of writing it."""
     try:
@@ -160,6 +171,7 @@ async def run_chat(settings: Settings, *, tenant: str | None, phone: str | None)
                 f" is sent. {HELP}"
             )
             print(banner, file=sys.stderr, flush=True)
+            await back_to_the_assistant(shop, number)
             read = terminal_lines("you> ") if interactive else stream_lines(sys.stdin)
             try:
                 return await converse(shop, phone=number, read=read, out=sys.stdout,
