@@ -191,7 +191,6 @@ class LocalShop:
             "MessageSid": sid,
             "SmsSid": sid,
             "AccountSid": self.channel.account_sid,
-            "MessagingServiceSid": "",
             "From": f"whatsapp:{phone}",
             "To": self.channel.sender,
             "Body": text,
