@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from wabotiq.auth import models as auth_models
 from wabotiq.db import outbox
+from wabotiq.domain.assistant import models as assistant_models
 from wabotiq.domain.audit import models as audit_models
 from wabotiq.domain.bookings import models as bookings_models
 from wabotiq.domain.catalog import models as catalog_models
@@ -29,4 +30,5 @@ AREAS = (
     channels_models,
     channel_routes,
     conversations_models,
+    assistant_models,
 )

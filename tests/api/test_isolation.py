@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import TenantFixture, bearer_headers, gql
+from tests.resolvers.assistant import test_isolation as assistant
 from tests.resolvers.bookings import test_isolation as bookings
 from tests.resolvers.catalog import test_isolation as catalog
 from tests.resolvers.channels import test_isolation as channels
@@ -246,6 +247,7 @@ def test_every_root_field_taking_an_id_is_attacked_somewhere():
     taking_ids = root_fields_taking_ids()
     attacked = (
         ATTACKED_FIELDS
+        | assistant.ATTACKED_FIELDS
         | catalog.ATTACKED_FIELDS
         | channels.ATTACKED_FIELDS
         | conversations.ATTACKED_FIELDS

@@ -21,6 +21,7 @@ class TurnMessage:
     at: datetime
     media_url: str | None = None
     media_type: str | None = None
+    id: str | None = None
 
     @property
     def is_text(self) -> bool:

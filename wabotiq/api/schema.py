@@ -12,6 +12,9 @@ from wabotiq.graphql.scalars import SCALAR_MAP
 from wabotiq.resolvers.api_keys.dataloaders import ApiKeysLoaders
 from wabotiq.resolvers.api_keys.mutations import ApiKeysMutations
 from wabotiq.resolvers.api_keys.queries import ApiKeysQueries
+from wabotiq.resolvers.assistant.dataloaders import AssistantLoaders
+from wabotiq.resolvers.assistant.mutations import AssistantMutations
+from wabotiq.resolvers.assistant.queries import AssistantQueries
 from wabotiq.resolvers.audit.queries import AuditQueries
 from wabotiq.resolvers.auth.mutations import AuthMutations
 from wabotiq.resolvers.auth.queries import AuthQueries
@@ -66,6 +69,7 @@ class Query(
     SearchQueries,
     ChannelsQueries,
     ConversationsQueries,
+    AssistantQueries,
 ):
     pass
 
@@ -83,6 +87,7 @@ class Mutation(
     DocumentsMutations,
     ChannelsMutations,
     ConversationsMutations,
+    AssistantMutations,
 ):
     pass
 
@@ -98,6 +103,7 @@ ROOT_TYPES = ("Query", "Mutation", "Subscription")
 # subscription event (see `wabotiq.resolvers.loaders`).
 LOADERS: LoaderFactories = {
     "api_keys": ApiKeysLoaders,
+    "assistant": AssistantLoaders,
     "bookings": BookingsLoaders,
     "catalog": CatalogLoaders,
     "conversations": ConversationsLoaders,

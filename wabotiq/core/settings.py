@@ -245,6 +245,16 @@ class Settings(BaseSettings):
             raise ValueError(f"must be a postgresql:// URL, not {scheme}://")
         return value
 
+    def configured_llm_providers(self) -> list[str]:
+        """LLM_CHAIN's providers that have their settings here, in its order: those the agent
+        builds (a key for OpenAI and Gemini; a base URL and a model for `compatible`)."""
+        configured = {
+            "openai": bool(self.openai_api_key),
+            "gemini": bool(self.gemini_api_key),
+            "compatible": bool(self.llm_compatible_base_url and self.llm_compatible_model),
+        }
+        return [name for name in self.llm_chain if configured[name]]
+
     @model_validator(mode="after")
     def _active_kid_known(self) -> Settings:
         if self.jwt_keys and (self.jwt_active_kid or "") not in self.jwt_keys:

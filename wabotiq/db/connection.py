@@ -121,8 +121,11 @@ async def tenant_connection(tenant_id: str) -> AsyncIterator[asyncpg.Connection]
 
 
 def get_pool() -> asyncpg.Pool:
-    """The shared asyncpg pool, for the few places that speak SQL directly."""
+    """The shared asyncpg pool, for the few places that speak SQL directly; inside a
+    transaction too (the transaction's client wraps the one that owns the pool)."""
     client = connections.get("default")
+    while getattr(client, "_parent", None) is not None and getattr(client, "_pool", None) is None:
+        client = client._parent
     pool = getattr(client, "_pool", None)
     if pool is None:
         raise RuntimeError("database is not initialised")

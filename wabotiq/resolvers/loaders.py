@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from wabotiq.resolvers.api_keys.dataloaders import ApiKeysLoaders
+    from wabotiq.resolvers.assistant.dataloaders import AssistantLoaders
     from wabotiq.resolvers.bookings.dataloaders import BookingsLoaders
     from wabotiq.resolvers.catalog.dataloaders import CatalogLoaders
     from wabotiq.resolvers.conversations.dataloaders import ConversationsLoaders
@@ -31,6 +32,7 @@ class Loaders:
     first use from the factory the schema assembly gives for it."""
 
     api_keys: ApiKeysLoaders
+    assistant: AssistantLoaders
     bookings: BookingsLoaders
     catalog: CatalogLoaders
     conversations: ConversationsLoaders

@@ -138,4 +138,5 @@ def _turn_message(message: Message) -> TurnMessage:
         at=message.created_at,
         media_url=message.media_url,
         media_type=message.media_type,
+        id=str(message.id),
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from wabotiq.agent.holding import HoldingResponder
+from wabotiq.agent.responder import AgentResponder
 from wabotiq.agent.turn import MediaAwareResponder, Responder
 from wabotiq.core.crypto import FieldCipher
 from wabotiq.core.settings import Settings, get_settings
@@ -17,9 +17,8 @@ from wabotiq.integrations.whatsapp.outbound import Delivery
 
 
 def default_responder() -> Responder:
-    """Media-only turns answered in kind; text turns, until an assistant is configured, get a
-    holding reply and go to a person."""
-    return MediaAwareResponder(inner=HoldingResponder())
+    """The shop's assistant; media-only turns answered in kind."""
+    return MediaAwareResponder(inner=AgentResponder())
 
 
 @dataclass

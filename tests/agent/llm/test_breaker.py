@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -193,3 +194,49 @@ async def test_a_cancelled_probe_is_no_verdict() -> None:
     assert breaker.health().consecutive_failures == 1
     assert await breaker.call(answer) == "ok"  # the next probe is let through
     assert breaker.state is BreakerState.CLOSED
+
+
+async def test_health_says_the_last_failure_kind_and_when_the_next_probe_may_pass() -> None:
+    clock = ManualClock()
+    breakers = BreakerRegistry(failure_threshold=2, cooldown_s=30, clock=clock)
+    breaker = breakers.get("gemini")
+
+    async def rate_limited() -> None:
+        raise LLMError.from_status("gemini", 429, "Resource exhausted")
+
+    with pytest.raises(LLMError):
+        await breaker.call(rate_limited)
+    closed = breakers.health_of("gemini")
+    assert (closed.state, closed.last_failure_kind, closed.probe_at) == (
+        BreakerState.CLOSED,
+        "rate_limited",
+        None,
+    )
+
+    with pytest.raises(LLMError):
+        await breaker.call(rate_limited)
+    clock.advance(10)
+    before = datetime.now(UTC)
+    opened = breakers.health_of("gemini")
+    after = datetime.now(UTC)
+
+    assert opened.state is BreakerState.OPEN
+    assert opened.probe_at is not None
+    assert before + timedelta(seconds=20) <= opened.probe_at <= after + timedelta(seconds=20)
+    clock.advance(20)
+    assert breakers.health_of("gemini").state is BreakerState.HALF_OPEN
+    assert breakers.health_of("gemini").probe_at is None  # a probe may pass now
+
+
+def test_health_of_a_provider_never_called_is_closed_and_adds_no_breaker() -> None:
+    breakers = BreakerRegistry()
+
+    health = breakers.health_of("compatible")
+
+    assert (health.provider, health.state, health.consecutive_failures) == (
+        "compatible",
+        BreakerState.CLOSED,
+        0,
+    )
+    assert (health.last_error, health.last_failure_kind, health.probe_at) == (None, None, None)
+    assert provider_health(breakers) == []

@@ -144,3 +144,27 @@ def test_chain_and_prices_come_from_the_environment(monkeypatch) -> None:
 
     assert settings.llm_chain == ["gemini", "compatible"]
     assert settings.llm_prices == {"gpt-4o-mini": (0.2, 0.8)}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {"gemini_api_key": "AIza-x"},
+        {"openai_api_key": "sk-x", "llm_compatible_base_url": "http://llm.local/v1"},
+        {
+            "openai_api_key": "sk-x",
+            "llm_compatible_base_url": "http://llm.local/v1",
+            "llm_compatible_model": "llama",
+            "llm_chain": ["compatible", "openai"],
+        },
+        {"openai_api_key": "sk-x", "gemini_api_key": "AIza-x", "llm_chain": ["gemini"]},
+    ],
+)
+async def test_configured_providers_are_those_built(routed, values) -> None:
+    # GraphQL shows the configured providers without building them; it must name the same.
+    settings = make_settings(**values)
+
+    built = build_providers(settings, http_client=routed({}))
+
+    assert settings.configured_llm_providers() == [provider.name for provider in built]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -44,6 +44,10 @@ class ProviderHealth:
     last_error: str | None
     last_failure_at: datetime | None
     last_success_at: datetime | None
+    # The last failure's kind (timeout, rate_limited, ...), for dashboards to group by.
+    last_failure_kind: str | None = None
+    # While open: when the cool-down ends and the next call becomes the half-open probe.
+    probe_at: datetime | None = None
 
 
 def counts_against(exc: BaseException) -> bool:
@@ -74,6 +78,7 @@ class CircuitBreaker:
         self._opened_at: float | None = None
         self._probing = False
         self._last_error: str | None = None
+        self._last_failure_kind: str | None = None
         self._last_failure_at: datetime | None = None
         self._last_success_at: datetime | None = None
 
@@ -103,14 +108,25 @@ class CircuitBreaker:
         return result
 
     def health(self) -> ProviderHealth:
+        state = self.state
         return ProviderHealth(
             provider=self.name,
-            state=self.state,
+            state=state,
             consecutive_failures=self._failures,
             last_error=self._last_error,
             last_failure_at=self._last_failure_at,
             last_success_at=self._last_success_at,
+            last_failure_kind=self._last_failure_kind,
+            probe_at=self._probe_at() if state is BreakerState.OPEN else None,
         )
+
+    def _probe_at(self) -> datetime | None:
+        # The cool-down runs on the monotonic clock (immune to wall-clock jumps); the wall time
+        # shown is now plus what is left of it.
+        if self._opened_at is None:
+            return None
+        left = max(0.0, self.cooldown_s - (self._clock() - self._opened_at))
+        return datetime.now(UTC) + timedelta(seconds=left)
 
     def _admit(self) -> bool:
         """Whether the admitted call is the half-open probe; refuses when none may pass."""
@@ -128,6 +144,7 @@ class CircuitBreaker:
     def _failed(self, exc: Exception) -> None:
         self._failures += 1
         self._last_error = str(exc)
+        self._last_failure_kind = exc.kind.value if isinstance(exc, LLMError) else None
         self._last_failure_at = datetime.now(UTC)
         if self._probing or self._failures >= self.failure_threshold:
             self._opened_at = self._clock()
@@ -169,6 +186,12 @@ class BreakerRegistry:
 
     def health(self) -> list[ProviderHealth]:
         return [self._breakers[name].health() for name in sorted(self._breakers)]
+
+    def health_of(self, name: str) -> ProviderHealth:
+        """One provider's health, without making it a breaker: one never called is closed,
+        with nothing to report."""
+        breaker = self._breakers.get(name) or CircuitBreaker(name, clock=self._clock)
+        return breaker.health()
 
 
 BREAKERS = BreakerRegistry()

@@ -19,9 +19,11 @@ from wabotiq.graphql.relay import AfterArg, Connection, FirstArg, to_global_id
 from wabotiq.resolvers.context import Info
 
 if TYPE_CHECKING:
+    from wabotiq.resolvers.assistant.types import Interaction
     from wabotiq.resolvers.customers.types import Customer
 
 CustomerRef = Annotated["Customer", strawberry.lazy("wabotiq.resolvers.customers.types")]
+InteractionRef = Annotated["Interaction", strawberry.lazy("wabotiq.resolvers.assistant.types")]
 
 
 @strawberry.enum(description="Who answers a conversation.")
@@ -140,6 +142,15 @@ class Conversation:
     ) -> Connection[Message]:
         loaders = info.context.loaders.conversations
         return await loaders.messages(info, self.conversation_id, first=first, after=after)
+
+    @relation(description="The turns the assistant answered in it, newest first.")
+    async def interactions(
+        self, info: Info, first: FirstArg = 20, after: AfterArg = None
+    ) -> Connection[InteractionRef]:
+        assistant = info.context.loaders.assistant
+        return await assistant.conversation_interactions(
+            info, self.conversation_id, first=first, after=after
+        )
 
     @classmethod
     def from_model(cls, conversation: ConversationModel) -> Conversation:

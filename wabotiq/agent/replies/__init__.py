@@ -1,0 +1,1 @@
+"""Replies written for WhatsApp: the customer's register, short lines, numbered lists."""

@@ -1,0 +1,1 @@
+"""Taking payment for orders: one interface every payment provider implements."""
