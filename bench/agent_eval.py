@@ -39,7 +39,6 @@ import re  # noqa: E402
 import tempfile  # noqa: E402
 import uuid  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
-from datetime import datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -52,6 +51,7 @@ from wabotiq.core.tenant import TenantRef, tenant_context  # noqa: E402
 from wabotiq.db.bootstrap import Database, connect  # noqa: E402
 from wabotiq.db.connection import close_db  # noqa: E402
 from wabotiq.db.scratch import throwaway_database  # noqa: E402
+from wabotiq.domain.assistant.models import Interaction  # noqa: E402
 from wabotiq.domain.catalog.importer import import_into_tenant, load_demo_catalog  # noqa: E402
 from wabotiq.domain.conversations.models import Direction, Message  # noqa: E402
 from wabotiq.domain.tenants.provisioning import create_tenant  # noqa: E402
@@ -76,32 +76,16 @@ class Recorded:
     shown: list[dict[str, Any]]  # {"id", "kind", "code", "name", "price"}
 
 
-async def recorded_turn(
-    tenant_id: str, conversation_id: uuid.UUID, since: datetime
-) -> Recorded | None:
-    """The agent's interaction record of the conversation's turn at or after `since` (the
-    customer message it answers), None when it recorded none. The one place that knows where
-    the agent keeps it."""
-    try:
-        from wabotiq.domain.assistant.models import Interaction
-    except ImportError:  # no interaction records yet
-        return None
+async def recorded_turn(tenant_id: str, message_sid: str) -> Recorded | None:
+    """The agent's interaction record of the turn that answered the customer message with this
+    provider id (the record names the turn's last customer message), None when it recorded
+    none. The one place that knows where the agent keeps it."""
     with tenant_context(TenantRef.of(tenant_id)):
-        row = (
-            await Interaction.filter(conversation_id=conversation_id, created_at__gte=since)
-            .order_by("-created_at")
-            .first()
-        )
+        message = await Message.get(provider_message_id=message_sid, direction=Direction.INBOUND)
+        row = await Interaction.filter(message_id=message.id).order_by("-id").first()
     if row is None:
         return None
     return Recorded(intent=row.intent, shown=list(row.shown or []))
-
-
-async def received_at(tenant_id: str, message_sid: str) -> datetime:
-    """When the platform stored the customer's message."""
-    with tenant_context(TenantRef.of(tenant_id)):
-        message = await Message.get(provider_message_id=message_sid, direction=Direction.INBOUND)
-    return message.created_at
 
 
 def gold_intent(label: str) -> str | None:
@@ -158,8 +142,7 @@ async def play(shop: LocalShop, line: dict[str, Any], phone: str) -> Scored:
     for earlier in line.get("prev", []):
         await shop.send(earlier, phone=phone)
     exchange = await shop.send(line["text"], phone=phone)
-    since = await received_at(shop.tenant_id, exchange.message_sid)
-    recorded = await recorded_turn(shop.tenant_id, exchange.conversation_id, since)
+    recorded = await recorded_turn(shop.tenant_id, exchange.message_sid)
     reply = "\n".join(exchange.replies)
     expected = line.get("expect_any") or []
     return Scored(
