@@ -53,6 +53,7 @@ class Runtime:
         provide_runtime(broker, self)
 
     async def close(self) -> None:
+        await self.messaging.aclose()
         await self.bus.close()
         await self.db_health.close()
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import uuid
 
+from taskiq import TaskiqEvents, TaskiqState
 from tortoise.transactions import in_transaction
 
 from wabotiq.agent.turn import Reply, Responder, Turn, TurnConversation, TurnCustomer, TurnMessage
+from wabotiq.agent.understanding.message import warm_up
 from wabotiq.core.tenant import TenantRef, tenant_context
 from wabotiq.domain.conversations import outbound, turns
 from wabotiq.domain.conversations.models import (
@@ -26,10 +28,17 @@ from wabotiq.domain.conversations.outbound import Outgoing
 from wabotiq.domain.conversations.service import take_over
 from wabotiq.domain.customers.models import Customer
 from wabotiq.integrations.whatsapp.outbound import Delivery, deliver
+from wabotiq.workers.broker import broker
 from wabotiq.workers.declare import reliable_task
 from wabotiq.workers.messaging import Messaging, current
 
 MAX_TURNS_PER_RUN = 50  # a conversation flooded without end yields its worker now and then
+
+
+@broker.on_event(TaskiqEvents.WORKER_STARTUP)
+async def _warm_up_agent(state: TaskiqState) -> None:
+    """Load the agent's models when the worker starts, not on a customer's first message."""
+    await warm_up()
 
 
 @reliable_task("wabotiq.conversations.drain", max_retries=5)
@@ -39,7 +48,7 @@ async def drain_conversation_task(tenant_id: str, conversation_id: str) -> int:
     return await drain_conversation(
         tenant_id=tenant_id,
         conversation_id=uuid.UUID(conversation_id),
-        responder=messaging.responder,
+        responder=messaging.turn_responder(),
         messaging=messaging,
     )
 

@@ -8,7 +8,13 @@ import pytest
 from tests.agent.llm.test_chain import CannedOffline
 from tests.agent.llm.test_openai_chat import ASK
 from tests.agent.llm.wire import ScriptedServer, gemini_text, openai_error, openai_text
-from wabotiq.agent.llm import BreakerRegistry, FailureKind, build_chain, build_providers
+from wabotiq.agent.llm import (
+    BreakerRegistry,
+    FailureKind,
+    build_chain,
+    build_providers,
+    tenant_chain,
+)
 from wabotiq.core.settings import ConfigurationError, Settings, load_settings
 
 NO_KEYS = {
@@ -125,6 +131,39 @@ async def test_breaker_settings_reach_the_process_breakers(routed) -> None:
     assert len(openai.requests) == 1
     assert second.hops[0].kind is FailureKind.CIRCUIT_OPEN
     assert second.completion.provider == "offline"
+
+
+async def test_a_tenant_chain_follows_its_own_order_of_configured_providers(routed) -> None:
+    openai = ScriptedServer(openai_text("unused"))
+    gemini = ScriptedServer(gemini_text("Karibu!"))
+    client = routed({"openai.test": openai, "gemini.test": gemini})
+    settings = make_settings(
+        llm_chain="openai,gemini",
+        openai_api_key="sk-1",
+        openai_base_url="https://openai.test/v1",
+        gemini_api_key="AIza-1",
+        gemini_base_url="https://gemini.test",
+    )
+    breakers = BreakerRegistry()
+
+    own = tenant_chain(settings, ["compatible", "gemini", "openai"], client, breakers=breakers)
+    default = tenant_chain(settings, [], client, breakers=breakers)
+
+    assert own is not None and default is not None
+    assert own.provider_names == ["gemini", "openai"]  # "compatible" has no settings here
+    assert default.provider_names == ["openai", "gemini"]
+    result = await own.complete(ASK, [])
+    assert (result.completion.text, openai.requests) == ("Karibu!", [])
+
+
+async def test_no_configured_provider_means_no_chain(routed) -> None:
+    client = routed({})
+    only_openai = make_settings(openai_api_key="sk-1")
+    breakers = BreakerRegistry()
+
+    assert tenant_chain(make_settings(), [], client, breakers=breakers) is None
+    assert tenant_chain(only_openai, ["gemini"], client, breakers=breakers) is None
+    assert tenant_chain(only_openai, [], client, breakers=breakers) is not None
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from wabotiq.agent.llm.breaker import (
 )
 from wabotiq.agent.llm.chain import AllProvidersFailed, ChainResult, FailoverChain, Hop, RetryPolicy
 from wabotiq.agent.llm.errors import CircuitOpenError, FailureKind, LLMError
-from wabotiq.agent.llm.factory import build_chain, build_providers
+from wabotiq.agent.llm.factory import build_chain, build_providers, tenant_chain
 from wabotiq.agent.llm.prices import PRICES, estimate_cost
 from wabotiq.agent.llm.types import Completion, LLMProvider, Message, ToolCall, ToolSpec
 
@@ -49,4 +49,5 @@ __all__ = [
     "build_providers",
     "estimate_cost",
     "provider_health",
+    "tenant_chain",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import httpx
 
 from wabotiq.agent.llm.breaker import BREAKERS, BreakerRegistry
@@ -12,14 +14,21 @@ from wabotiq.agent.llm.types import LLMProvider
 from wabotiq.core.settings import Settings
 
 
-def build_providers(settings: Settings, *, http_client: httpx.AsyncClient) -> list[LLMProvider]:
-    """The providers LLM_CHAIN names, in its order, leaving out those without settings."""
+def build_providers(
+    settings: Settings,
+    *,
+    http_client: httpx.AsyncClient,
+    names: Sequence[str] | None = None,
+) -> list[LLMProvider]:
+    """The providers `names` lists (default: LLM_CHAIN), in its order, leaving out those
+    without settings and names no builder knows."""
     built = {
         "openai": _openai,
         "gemini": _gemini,
         "compatible": _compatible,
     }
-    providers = [built[name](settings, http_client) for name in settings.llm_chain]
+    wanted = settings.llm_chain if names is None else names
+    providers = [built[name](settings, http_client) for name in wanted if name in built]
     return [provider for provider in providers if provider is not None]
 
 
@@ -29,8 +38,40 @@ def build_chain(
     http_client: httpx.AsyncClient,
     fallback: LLMProvider | None,
     breakers: BreakerRegistry = BREAKERS,
+    names: Sequence[str] | None = None,
 ) -> FailoverChain:
-    """The chain of configured providers, then `fallback` (the offline tier)."""
+    """The chain of configured providers (those `names` lists, default LLM_CHAIN), then
+    `fallback` (the offline tier)."""
+    providers = build_providers(settings, http_client=http_client, names=names)
+    return _chain(settings, providers, fallback=fallback, breakers=breakers)
+
+
+def tenant_chain(
+    settings: Settings,
+    tenant_chain_names: Sequence[str],
+    http_client: httpx.AsyncClient,
+    *,
+    breakers: BreakerRegistry = BREAKERS,
+) -> FailoverChain | None:
+    """A tenant's chain: its own order of providers (AssistantSettings.llm_chain; empty means
+    LLM_CHAIN), leaving out those the platform has no settings for. None when none is left:
+    the tenant is answered by the offline tier alone. The chain has no fallback: the responder
+    falls back to the offline tier itself, with the turn's tools, which a chain's fallback
+    would not have."""
+    names = list(tenant_chain_names) or settings.llm_chain
+    providers = build_providers(settings, http_client=http_client, names=names)
+    if not providers:
+        return None
+    return _chain(settings, providers, fallback=None, breakers=breakers)
+
+
+def _chain(
+    settings: Settings,
+    providers: list[LLMProvider],
+    *,
+    fallback: LLMProvider | None,
+    breakers: BreakerRegistry,
+) -> FailoverChain:
     breakers.configure(
         failure_threshold=settings.llm_breaker_failures,
         cooldown_s=settings.llm_breaker_cooldown_s,
@@ -41,7 +82,7 @@ def build_chain(
         max_s=settings.llm_retry_max_s,
     )
     return FailoverChain(
-        build_providers(settings, http_client=http_client),
+        providers,
         fallback=fallback,
         timeout_s=settings.llm_timeout_s,
         retry=retry,

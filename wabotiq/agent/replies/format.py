@@ -77,4 +77,6 @@ def clip(text: str, limit: int = MAX_CHARS) -> str:
     while body and len("\n".join(body + ["…"] + tail)) > limit:
         body.pop()
     clipped = "\n".join(body + ["…"] + tail)
-    return clipped if len(clipped) <= limit else clipped[: limit - 1] + "…"
+    if not body or len(clipped) > limit:
+        return text[: limit - 1] + "…"
+    return clipped
