@@ -1,4 +1,5 @@
-"""`wabotiq up | serve | worker | scheduler | migrate | tenants | catalog | search | tasks`."""
+"""`wabotiq up | serve | chat | worker | scheduler | migrate | tenants | catalog | search |
+tasks`."""
 
 from __future__ import annotations
 
@@ -316,6 +317,21 @@ def _fail(code: str, message: str) -> int:
     return 2
 
 
+async def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from wabotiq.chat.terminal import run_chat
+
+    return await run_chat(settings, tenant=args.tenant, phone=args.phone)
+
+
+def _local_tasks() -> None:
+    """`wabotiq chat` runs its tasks in this process, whatever REDIS_URL says: a worker
+    elsewhere would answer through the real provider, not the chat's local one. Before the
+    broker is built (it is chosen once, from the settings, when first imported)."""
+    if "wabotiq.workers.broker" not in sys.modules:
+        os.environ["REDIS_URL"] = ""
+        get_settings.cache_clear()
+
+
 async def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from wabotiq.server import serve
 
@@ -382,6 +398,16 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("file", help="A catalog JSON file (see wabotiq/data/demo_catalog.json).")
     catalog.set_defaults(handler=cmd_catalog)
     _channels_parser(sub)
+    chat = sub.add_parser(
+        "chat",
+        help="Chat with a shop as a WhatsApp customer, offline (replies are shown, not sent).",
+        description="Each line goes through the Twilio webhook, the queue (in this process,"
+        " even with REDIS_URL set) and the assistant; the reply is shown instead of sent."
+        " Reads standard input, one message a line, when it is not a terminal.",
+    )
+    chat.add_argument("--tenant", default=None, help="Tenant id or slug (default: the demo).")
+    chat.add_argument("--phone", default=None, help="The customer's number (default: a demo one).")
+    chat.set_defaults(handler=cmd_chat)
     search = sub.add_parser("search", help="Manage search indexes.")
     search_actions = search.add_subparsers(dest="action", required=True)
     reindex = search_actions.add_parser(
@@ -440,6 +466,8 @@ def _hang_up(signum: int, frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "chat":
+        _local_tasks()
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _hang_up)
     configure_logging()
@@ -448,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"wabotiq: {exc}", file=sys.stderr)
         return 2
-    if args.command in {"up", "channels"}:
+    if args.command in {"up", "channels", "chat"}:
         # Channels' secrets are encrypted with the keys `wabotiq up` uses (set, or local).
         settings = settings.with_local_secrets()
     if getattr(args, "sync", False):
