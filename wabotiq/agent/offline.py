@@ -507,6 +507,7 @@ async def _book_at(turn: _Turn, service: Item, start: datetime) -> None:
     turn.box.record("book_appointment")
     booked = await booking.book(turn.ctx, service, start)
     if booked.error is None and booked.starts_at is not None:
+        turn.show([service])  # "hiyo" next points at what was booked
         turn.reply(
             turn.say(
                 "booked",
@@ -568,6 +569,7 @@ async def _move(turn: _Turn, appointment_id: str, service: Item, start: datetime
     turn.box.record("reschedule_appointment")
     moved = await booking.reschedule(turn.ctx, appointment_id, start)
     if moved.error is None and moved.starts_at is not None:
+        turn.show([moved.service])
         turn.reply(
             turn.say(
                 "rescheduled",
