@@ -9,6 +9,7 @@ from taskiq import TaskiqDepends
 from tests.support.polling import DEADLINE_S
 from wabotiq.core.settings import Settings
 from wabotiq.runtime import Runtime, serve_worker_runtime
+from wabotiq.workers import messaging
 from wabotiq.workers.broker import make_broker
 from wabotiq.workers.state import TaskRuntime, provide_runtime, task_runtime
 
@@ -26,6 +27,7 @@ async def test_a_worker_builds_a_runtime_its_tasks_use_and_closes_it(settings: S
 
     await broker.startup()  # the in-memory broker runs the worker start-up hooks
     built = broker.state.runtime
+    answering = messaging.current()  # what conversation tasks answer with
     try:
         sent = await reveal_task.kiq(cipher.encrypt(PHONE))
         result = await sent.wait_result(timeout=DEADLINE_S)
@@ -33,7 +35,9 @@ async def test_a_worker_builds_a_runtime_its_tasks_use_and_closes_it(settings: S
         await broker.shutdown()
     assert result.return_value == PHONE
     assert isinstance(built, Runtime) and built.settings is settings
+    assert answering is built.messaging
     assert broker.state.runtime is None  # withdrawn and closed
+    assert built.messaging not in messaging._installed
 
 
 async def test_a_process_runtime_handed_over_first_is_the_one_tasks_get(settings: Settings):

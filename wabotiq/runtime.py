@@ -105,11 +105,14 @@ def serve_worker_runtime(
 
     async def start(state: TaskiqState) -> None:
         if getattr(state, "runtime", None) is None:
-            provide_runtime(target, Runtime.from_settings(settings()), owned=True)
+            runtime = Runtime.from_settings(settings())
+            provide_runtime(target, runtime, owned=True)
+            install(runtime.messaging)  # conversation tasks answer with the runtime's objects
 
     async def stop(state: TaskiqState) -> None:
         runtime = getattr(state, "runtime", None)
         if runtime is not None and getattr(state, "runtime_owned", False):
+            uninstall(runtime.messaging)
             withdraw_runtime(target, runtime)
             await runtime.close()
 
