@@ -153,7 +153,9 @@ def _failed_hops(error: Exception) -> list[dict[str, object]]:
             }
             for hop in error.hops
         ]
-    return [{"provider": "language-model", "answered": False, "error": str(error)}]
+    # A reply refused after the model answered: its hops, and why it was not sent.
+    steps = [dict(hop) for hop in getattr(error, "hops", ())]
+    return [*steps, {"provider": "language-model", "answered": False, "error": str(error)}]
 
 
 def _shown(item: Item) -> dict[str, object]:
