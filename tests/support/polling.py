@@ -18,10 +18,20 @@ async def eventually(
     *,
     deadline_s: float = DEADLINE_S,
 ) -> None:
-    """Poll `check` until it returns something true; fail naming `what` past the deadline."""
+    """Poll `check` until it returns something true; fail naming `what` past the deadline, also
+    when a check is still waiting then (a read that never returns), and also when a library
+    drops the cancellation that would have stopped it (the time is checked between polls)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + deadline_s
-    while not await check():
-        if loop.time() > deadline:
-            raise AssertionError(f"never happened within {deadline_s:g} s: {what}")
-        await asyncio.sleep(POLL_S)
+    failure = AssertionError(f"never happened within {deadline_s:g} s: {what}")
+    bound = asyncio.timeout_at(deadline)
+    try:
+        async with bound:
+            while not await check():
+                if loop.time() > deadline:
+                    raise failure
+                await asyncio.sleep(POLL_S)
+    except TimeoutError:
+        if bound.expired():
+            raise failure from None
+        raise

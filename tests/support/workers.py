@@ -14,10 +14,9 @@ from tests.support.polling import DEADLINE_S
 
 @asynccontextmanager
 async def running_worker(broker: AsyncBroker) -> AsyncIterator[None]:
-    """Receive and run `broker`'s tasks while inside. It stops by its finish event (the
-    receiver stops reading, then waits for running tasks), not by cancelling it: a cancellation
-    landing as Redis answers the receiver's blocking read is lost, and the receiver then waits
-    for a message that never comes."""
+    """Receive and run `broker`'s tasks while inside. It stops as taskiq's worker stops, by its
+    finish event (the receiver cancels its pending read, then waits for running tasks), and
+    fails if it has not stopped within the deadline."""
     finish = asyncio.Event()
     broker.is_worker_process = True
     receiver = Receiver(broker, run_startup=False, max_async_tasks=100)
@@ -26,4 +25,10 @@ async def running_worker(broker: AsyncBroker) -> AsyncIterator[None]:
         yield
     finally:
         finish.set()
-        await asyncio.wait_for(listening, DEADLINE_S)
+        # Not `wait_for`: past its timeout it cancels and then waits, unbounded, for a receiver
+        # that shields its clean-up from cancellation.
+        done, _ = await asyncio.wait([listening], timeout=DEADLINE_S)
+        if not done:
+            listening.cancel()
+            raise AssertionError(f"the worker did not stop within {DEADLINE_S:g} s")
+        listening.result()

@@ -24,6 +24,7 @@ from taskiq.utils import maybe_awaitable
 from taskiq_redis import RedisStreamBroker
 
 from wabotiq.workers.dead_letters import DELIVERY, bury, failure_of
+from wabotiq.workers.redis_connections import keep_cancellations
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class StreamBroker(RedisStreamBroker):
 
     def __init__(self, url: str, *, default_max_attempts: int, **kwargs: object) -> None:
         super().__init__(url, **kwargs)  # type: ignore[arg-type]
+        # Else taskiq's receiver can hang as it stops, its read's cancellation dropped.
+        keep_cancellations(self.connection_pool)
         self.default_max_attempts = default_max_attempts
 
     def _deliveries_key(self, task_id: str) -> str:

@@ -22,6 +22,8 @@ from taskiq.exceptions import ScheduledTaskCancelledError
 from taskiq.serializers import JSONSerializer
 from taskiq_redis import ListRedisScheduleSource
 
+from wabotiq.workers.redis_connections import keep_cancellations
+
 # It logs each read at INFO: every second with our update interval.
 logging.getLogger("taskiq.redis_schedule_source").setLevel(logging.WARNING)
 
@@ -38,6 +40,8 @@ class RetrySchedules(ListRedisScheduleSource):
 
     def __init__(self, url: str, *, prefix: str) -> None:
         super().__init__(url, prefix=prefix, serializer=JSONSerializer())
+        # Else a scheduler cancelled mid-read can poll on forever.
+        keep_cancellations(self._connection_pool)
         self._reads = 0
 
     async def _get_previous_time_schedules(self) -> list[bytes]:
