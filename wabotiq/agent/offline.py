@@ -61,6 +61,7 @@ class _Turn:
     texts: list[str] = field(default_factory=list)
     handoff: bool = False
     understood: bool = True
+    acted_as: Intent | None = None  # what the turn turned out to be, when not what was read
 
     @property
     def ctx(self) -> booking.ToolContext:
@@ -133,6 +134,7 @@ class OfflineAgent:
             await HANDLERS.get(intent, _not_understood)(turn)
         else:  # like no example: perhaps a bare product name, else not understood
             intent = await _unclear(turn)
+        intent = turn.acted_as or intent
         if not turn.understood and given.misunderstood + 1 >= MISUNDERSTOOD_LIMIT:
             turn.texts = [turn.say("stuck")]
             turn.handoff = True
@@ -216,6 +218,10 @@ async def _list_found(turn: _Turn) -> None:
         _no_match(turn, found)
         return
     understood = found.understood
+    if understood is not None and understood.service and found.items[0].kind == "service":
+        turn.acted_as = Intent.BOOK_SERVICE  # a repair or treatment wanted: when?
+        await _book_service(turn, found.items[0])
+        return
     budget = turn.read.budget
     if budget is not None and budget.high is not None and understood and not understood.cheap:
         intro = turn.say("found_budget", budget=money(budget.high, turn.ctx.currency))
@@ -336,6 +342,11 @@ async def _product_search(turn: _Turn) -> None:
 
 
 def _cart_lines(turn: _Turn, cart: shopping.CartView) -> str:
+    """The cart as a numbered list, which becomes the list "number 2" points into."""
+    turn.show(
+        [Item(id=line.product_id, kind="product", name=line.name, code=line.code,
+              price=line.unit_price, currency=cart.currency) for line in cart.lines]
+    )  # fmt: skip
     return numbered(
         [
             f"{line.quantity} × {line.name} — {money(line.line_total, cart.currency)}"
@@ -382,17 +393,42 @@ async def _add_to_cart(turn: _Turn) -> None:
     for part in _AND.split(turn.given.text):
         if len(part.strip()) < 2:
             continue
-        found = await catalog.search(
-            turn.ctx, part, context=turn.given.customer_history, kinds=["product"], first=1
-        )
-        if not found.no_match and found.items[0].id not in {i.id for i in items}:
-            items.append(found.items[0])
+        found = await catalog.search(turn.ctx, part, kinds=["product"], first=1)
+        if not found.no_match and _names(found, found.items[0]):
+            if found.items[0].id not in {i.id for i in items}:
+                items.append(found.items[0])
     turn.box.record("search_catalog")
     if not items:
-        turn.reply(turn.say("what_to_add"))
+        await _add_unnamed(turn)
         return
     turn.show(items)
     await _add(turn, items)
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _names(found: catalog.Found, item: Item) -> bool:
+    """Whether the words searched for (in catalog vocabulary) name `item`: "add it to the
+    cart" names nothing, and must not add whatever search ranks first."""
+    if found.understood is None:
+        return False
+    own = set(_WORD.findall(f"{item.name} {item.code} {item.description}".lower()))
+    asked = {term for term in found.understood.terms if len(term) >= 2}
+    return bool(asked & own)
+
+
+async def _add_unnamed(turn: _Turn) -> None:
+    """ "Put it in my cart" naming nothing: the one item just shown, else ask which."""
+    shown = [i for i in turn.given.last_list if i.kind in ("product", "variant")]
+    if len(shown) == 1:
+        await _add(turn, shown)
+        return
+    if shown:
+        turn.show(shown)
+        turn.reply(turn.say("which_item"), numbered([turn.item_line(i) for i in shown]))
+        return
+    turn.reply(turn.say("what_to_add"))
 
 
 async def _remove_from_cart(turn: _Turn) -> None:
@@ -413,7 +449,6 @@ async def _remove_from_cart(turn: _Turn) -> None:
         lines = list(cart.lines)
     if len(lines) != 1:
         turn.reply(turn.say("cart"), _cart_lines(turn, cart), turn.say("which_item"))
-        turn.show([Item(id=line.line_id, kind="product", name=line.name) for line in cart.lines])
         return
     turn.box.record("remove_from_cart")
     change = await shopping.remove_from_cart(turn.ctx, lines[0].line_id)
@@ -496,8 +531,13 @@ async def _service(turn: _Turn) -> Item | None:
 
 
 async def _offer_slots(turn: _Turn, service: Item, slots: list[Item], intro: str) -> None:
-    if not slots:
-        turn.reply(turn.say("no_slots", service=service.name))
+    if not slots:  # nobody free (or nobody does it yet): a person arranges a time
+        turn.show([service])
+        turn.reply(
+            turn.say("no_slots", service=service.name,
+                     price=money(service.price, service.currency)),
+        )  # fmt: skip
+        turn.handoff = True
         return
     turn.show(slots)
     turn.reply(intro, numbered([turn.item_line(s) for s in slots]), turn.say("pick_slot"))
@@ -522,8 +562,8 @@ async def _book_at(turn: _Turn, service: Item, start: datetime) -> None:
     await _offer_slots(turn, service, booked.alternatives, intro)
 
 
-async def _book_service(turn: _Turn) -> None:
-    service = await _service(turn)
+async def _book_service(turn: _Turn, service: Item | None = None) -> None:
+    service = service or await _service(turn)
     if service is None:
         found = await catalog.search(turn.ctx, "", kinds=["service"], first=LIST_SIZE)
         turn.show(found.items)

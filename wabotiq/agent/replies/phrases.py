@@ -148,9 +148,12 @@ PHRASES: dict[str, tuple[str, str, str]] = {
         "Nitumie namba nikubook, ama niambie siku na saa ingine.",
     ),
     "no_slots": (
-        "Sorry, there are no free times for {service} in the next two weeks.",
-        "Samahani, hakuna nafasi ya {service} katika wiki mbili zijazo.",
-        "Sorry, hakuna nafasi ya {service} wiki mbili zinakuja.",
+        "{service} costs {price}. I can't see a free time to book online, so a member of our "
+        "team will arrange one with you here shortly.",
+        "{service} ni {price}. Sioni nafasi iliyo wazi ya kuweka mtandaoni, kwa hivyo mmoja wa "
+        "timu yetu atapanga muda nawe hapa hivi punde.",
+        "{service} ni {price}. Sioni nafasi iko wazi, so mtu wa team atapanga time na wewe hapa "
+        "saa hii.",
     ),
     "which_service": (
         "Which service would you like to book?",

@@ -27,6 +27,7 @@ class CartLineView:
     quantity: int
     unit_price: Decimal
     line_total: Decimal
+    code: str = ""  # SKU
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,7 @@ async def view_cart(ctx: ToolContext) -> CartView:
                 quantity=line.quantity,
                 unit_price=line.unit_price,
                 line_total=carts.money(line.unit_price * line.quantity),
+                code=variant.sku if variant is not None else product.sku if product else "",
             )
         )
     return CartView(

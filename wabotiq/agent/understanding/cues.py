@@ -43,7 +43,7 @@ _THANKS = (
 _CART = _words(r"cart|kikapu|basket|bag yangu|trolley")
 _ADD = _words(
     r"add|weka|\w*ongez\w*|\w*wekee|put (?:it|this|that|them|those|one|two)|i'?ll take"
-    r"|nitachukua|nitaichukua"
+    r"|nitachukua|nitaichukua|nichukue|nikachukue|nitachukue|chukua|i'?ll get|let me take|take it"
     r"|nichukulie|nipatie|nipe|unipe|get me|nitabuy|nitanunua|one more"
 )
 # Wanting to buy is adding to the cart only for a thing already picked ("I want to buy the
@@ -128,6 +128,7 @@ _HANDOFF = _words(
 _PRICE = _words(
     r"how much|price|prices|bei|cost|costs|gharama|pesa ngapi|doh ngapi|bob ngapi|thao ngapi"
     r"|inauzwa|what do you charge|mnacharge|ni ngapi|inaenda ngapi|iko ngapi|inagharimu"
+    r"|inaenda aje|inauzwa aje|ni how much|bei gani|ni bei gani|pesa gani|ni pesa ngapi"
 )
 # "bei poa", "bei rahisi": a cheap one wanted, not a price asked.
 _CHEAP = _words(r"bei (?:poa|rahisi|nafuu|chini|ya chini|chipu|ndogo)")
@@ -158,6 +159,11 @@ _DETAILS = _words(
     r"specs?|specifications|ram|storage|battery|betri|camera|kamera|colou?rs?|rangi|screen"
     r"|skrini|5g|waterproof|processor|does it|ina|inakuja|inashika|litres|size|tell me more"
     r"|nieleze|new or|mpya au|features|supports?|nfc|bluetooth|dual sim|fast charging|weight"
+)
+# Asking to hear more about an item: its details, not the cart.
+_MORE = _words(
+    r"tell me more|more about|more details|more info|details (?:of|about|za|ya)|maelezo(?: zaidi)?"
+    r"|nieleze(?: zaidi)?|niambie zaidi|zaidi kuhusu|how is it|iko aje hiyo"
 )
 # A question about a feature: "how much RAM", "memory ngapi", "how heavy", "iko na touchscreen".
 _SPEC = re.compile(
@@ -192,6 +198,7 @@ CUES: tuple[Cue, ...] = (
     Cue("book_service", _REPAIR, MEDIUM, unless=_BOUGHT),
     Cue("complaint", _BOUGHT, STRONG, unless=_words("policy")),
     Cue("product_details", _SPEC, STRONG),
+    Cue("product_details", _MORE, STRONG, unless=_CART),
     Cue(
         "order_status",
         _ORDER,
