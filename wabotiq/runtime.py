@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from taskiq import AsyncBroker, TaskiqEvents, TaskiqState
 
+from wabotiq.agent.understanding.message import warm_up
 from wabotiq.auth.tokens import JwtSigner
 from wabotiq.core.crypto import FieldCipher
 from wabotiq.core.settings import Settings, get_settings
@@ -64,6 +65,7 @@ class Runtime:
         credentials = credentials_from_url(database_url)
         credentials["password"] = credentials["password"] or None
         install(self.messaging)  # conversation tasks run in this process too (`wabotiq up`)
+        await warm_up()  # the assistant's models, before the first customer waits for them
         if self.dispatcher is None:
             self.dispatcher = Dispatcher(
                 self.bus,
