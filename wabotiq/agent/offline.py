@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from wabotiq.agent.answer import AgentAnswer, AgentInput
@@ -590,15 +590,7 @@ async def _book_service(turn: _Turn, service: Item | None = None) -> None:
 async def _take_slot(turn: _Turn, slot: Item) -> None:
     """The customer picked one of the offered times: book it, or move their appointment."""
     assert slot.starts_at is not None
-    service = Item(
-        id=slot.id,
-        kind="service",
-        name=slot.name,
-        code=slot.code,
-        price=slot.price,
-        currency=slot.currency,
-        duration_minutes=slot.duration_minutes,
-    )
+    service = replace(slot, kind="service", starts_at=None, parent_id=None)
     if slot.parent_id:
         await _move(turn, slot.parent_id, service, slot.starts_at)
     else:
@@ -625,17 +617,8 @@ async def _move(turn: _Turn, appointment_id: str, service: Item, start: datetime
 
 
 def _for_appointment(slot: Item, appointment_id: str) -> Item:
-    return Item(
-        id=slot.id,
-        kind="slot",
-        name=slot.name,
-        code=slot.code,
-        price=slot.price,
-        currency=slot.currency,
-        starts_at=slot.starts_at,
-        parent_id=appointment_id,
-        duration_minutes=slot.duration_minutes,
-    )
+    """An offered time that would move this appointment rather than book a new one."""
+    return replace(slot, parent_id=appointment_id)
 
 
 async def _reschedule(turn: _Turn) -> None:
