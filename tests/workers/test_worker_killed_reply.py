@@ -59,7 +59,9 @@ class Queue:
 
 
 @dataclass
-class Turn:
+class Kicked:
+    """A customer's stored message and the drain task kicked for it."""
+
     tenant_id: str
     conversation_id: uuid.UUID
     inbound_id: uuid.UUID
@@ -109,7 +111,7 @@ def _worker_env(settings: Settings, database_url: str, data_dir: Path) -> dict[s
     return env
 
 
-async def _customer_writes(make_tenant: MakeTenant, settings: Settings, queue: Queue) -> Turn:
+async def _customer_writes(make_tenant: MakeTenant, settings: Settings, queue: Queue) -> Kicked:
     """A shop with a Twilio channel; a customer's message stored as the webhook stores it, and
     its drain kicked onto the queue, as the webhook kicks it."""
     tenant = await make_tenant()
@@ -127,7 +129,7 @@ async def _customer_writes(make_tenant: MakeTenant, settings: Settings, queue: Q
         [inbound] = await Message.filter(conversation_id=recorded.conversation_id)
     kicker = drain_conversation_task.kicker().with_broker(queue.broker)
     sent = await kicker.with_labels(timeout=TIMEOUT_S).kiq(tenant.id, str(recorded.conversation_id))
-    return Turn(tenant.id, recorded.conversation_id, inbound.id, sent.task_id)
+    return Kicked(tenant.id, recorded.conversation_id, inbound.id, sent.task_id)
 
 
 @asynccontextmanager
@@ -168,7 +170,7 @@ async def _killed(queue: Queue, point: str, marker: Path, log: Path) -> None:
 
 
 async def _finished_by_another(
-    queue: Queue, turn: Turn, point: str, marker: Path, log: Path
+    queue: Queue, turn: Kicked, point: str, marker: Path, log: Path
 ) -> None:
     """Start a second worker and wait until the drain's message is acknowledged with its
     delivery count cleared: it ran there to the end (a dead letter is ruled out after)."""
@@ -204,7 +206,7 @@ async def _finished_by_another(
     assert not await PlatformDeadLetter.filter(task_id=turn.task_id)
 
 
-async def _rows(turn: Turn) -> tuple[Message, list[Message]]:
+async def _rows(turn: Kicked) -> tuple[Message, list[Message]]:
     with tenant_context(TenantRef.of(turn.tenant_id)):
         inbound = await Message.get(id=turn.inbound_id)
         outbound = await Message.filter(
