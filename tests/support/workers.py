@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import redis.asyncio as aioredis
 from taskiq import AsyncBroker
 from taskiq.receiver import Receiver
 
@@ -32,3 +33,14 @@ async def running_worker(broker: AsyncBroker) -> AsyncIterator[None]:
             listening.cancel()
             raise AssertionError(f"the worker did not stop within {DEADLINE_S:g} s")
         listening.result()
+
+
+async def drop_queue(redis_url: str, queue: str) -> None:
+    """Delete a stream queue of a test's own and everything kept beside it (its consumer
+    group's reclaim lock, delivery counts, retry schedules)."""
+    client = aioredis.from_url(redis_url)
+    try:
+        keys = [key async for key in client.scan_iter(f"{queue}[:-]*")]
+        await client.delete(queue, f"autoclaim:{queue}-workers:{queue}", *keys)
+    finally:
+        await client.aclose()

@@ -21,7 +21,7 @@ from taskiq import AsyncBroker
 from taskiq.api import run_scheduler_task
 
 from tests.support.polling import DEADLINE_S, POLL_S, eventually
-from tests.support.workers import running_worker
+from tests.support.workers import drop_queue, running_worker
 from tests.workers.crash_worker import IDLE_S, TIMEOUT_S
 from tests.workers.crashing import CRASH_EXIT, POISON_ATTEMPTS, register
 from wabotiq.core.settings import Settings
@@ -33,15 +33,6 @@ from wabotiq.workers.scheduler import make_scheduler
 
 pytestmark = pytest.mark.redis
 ROOT = Path(__file__).resolve().parents[2]
-
-
-async def _drop_queue(redis_url: str, queue: str) -> None:
-    client = aioredis.from_url(redis_url)
-    try:
-        keys = [key async for key in client.scan_iter(f"{queue}[:-]*")]
-        await client.delete(queue, f"autoclaim:{queue}-workers:{queue}", *keys)
-    finally:
-        await client.aclose()
 
 
 @pytest.fixture
@@ -63,7 +54,7 @@ async def redis_broker(settings: Settings, db: None) -> AsyncIterator[AsyncBroke
     await broker.startup()  # the consumer group, before anything is sent
     yield broker
     await broker.shutdown()
-    await _drop_queue(redis_url, queue)
+    await drop_queue(redis_url, queue)
 
 
 async def _letters(task_id: str) -> list[PlatformDeadLetter]:
