@@ -27,6 +27,7 @@ TASK_MODULES = (
     "wabotiq.workers.tasks",
     "wabotiq.workers.indexing",
     "wabotiq.workers.conversations",
+    "wabotiq.workers.reconcile",
 )
 
 

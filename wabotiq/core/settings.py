@@ -135,6 +135,10 @@ class Settings(BaseSettings):
     whatsapp_graph_base_url: str = "https://graph.facebook.com"
     # Seconds a provider call may take before it counts as failed.
     provider_timeout_s: float = Field(default=15.0, gt=0)
+    # Seconds an outbound row may stay `sending` without a provider id before the reconciliation
+    # asks the provider what became of it; longer than any provider call can take, so a call
+    # still under way is never taken for a lost one.
+    outbound_sending_stale_s: float = Field(default=120.0, gt=0)
 
     # Demo data created by `wabotiq up` on first start.
     demo_tenant_slug: str = "demo"
@@ -266,6 +270,9 @@ class Settings(BaseSettings):
             raise ValueError("DB_POOL_MIN must not exceed DB_POOL_MAX")
         if self.task_idle_timeout_s <= self.task_timeout_s:
             raise ValueError("TASK_IDLE_TIMEOUT_S must exceed TASK_TIMEOUT_S")
+        if self.outbound_sending_stale_s <= self.provider_timeout_s:
+            # A send still waiting for its answer would be resent.
+            raise ValueError("OUTBOUND_SENDING_STALE_S must exceed PROVIDER_TIMEOUT_S")
         return self
 
     def require_secrets(self) -> None:

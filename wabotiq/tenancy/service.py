@@ -53,6 +53,13 @@ async def list_tenants() -> list[Tenant]:
     return await Tenant.all().order_by("created_at", "id")
 
 
+async def active_tenant_ids() -> list[str]:
+    """The ids of tenants not suspended, for work that visits every tenant."""
+    active = Tenant.filter(status=TenantStatus.ACTIVE).order_by("id")
+    rows = await active.values_list("id", flat=True)
+    return [str(row) for row in rows]
+
+
 async def set_status(*, ref: str, status: TenantStatus) -> Tenant:
     """Suspend or resume a tenant; a suspended tenant's requests are refused, its sockets closed."""
     tenant = await get_tenant(ref)

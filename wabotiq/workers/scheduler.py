@@ -6,6 +6,7 @@ from __future__ import annotations
 from taskiq import AsyncBroker, ScheduleSource, TaskiqScheduler
 from taskiq.schedule_sources import LabelScheduleSource
 
+import wabotiq.workers.reconcile  # noqa: F401 - registers the labelled tasks
 import wabotiq.workers.tasks  # noqa: F401 - registers the labelled tasks
 from wabotiq.workers.broker import broker, retry_source
 from wabotiq.workers.delays import RetrySchedules

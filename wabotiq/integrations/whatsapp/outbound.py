@@ -4,6 +4,7 @@ provider call, so a retried task or a second worker never sends it again."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -18,7 +19,7 @@ from wabotiq.domain.conversations import outbound
 from wabotiq.domain.conversations.models import Conversation, Message, MessageKind, MessageStatus
 from wabotiq.domain.customers.models import Customer
 from wabotiq.domain.customers.service import customer_phone
-from wabotiq.integrations.whatsapp.channel import ProviderRefused, ProviderUnreachable
+from wabotiq.integrations.whatsapp.channel import Channel, ProviderRefused, ProviderUnreachable
 from wabotiq.integrations.whatsapp.registry import build_channel
 
 
@@ -31,6 +32,18 @@ class Delivery:
     client: httpx.AsyncClient
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One row ready for its provider call: the channel, the customer's number, the template
+    (if any), and why it cannot go at all (`refusal`), all read before the row is claimed."""
+
+    message: Message
+    channel: Channel
+    to: str
+    template: Template | None
+    refusal: str | None
+
+
 async def deliver(*, message_id: uuid.UUID, delivery: Delivery) -> bool:
     """Send one outbound row at most once; True when this call sent it. Everything the call
     needs is read first, then the row is claimed (committed) and the provider called. A
@@ -38,30 +51,53 @@ async def deliver(*, message_id: uuid.UUID, delivery: Delivery) -> bool:
     message = await Message.get_or_none(id=message_id)
     if message is None or message.status is not MessageStatus.PENDING:
         return False
-    conversation = await Conversation.get(id=message.conversation_id)
-    record = await ChannelRecord.get(id=conversation.channel_id)
-    template = channel_templates(record).get(message.extra.get("template") or "")
-    refusal = _refusal(record, message, template)
-    if refusal is not None:
-        await _failed(message_id, refusal)
+    attempt = await prepare(message, delivery)
+    if attempt.refusal is not None:
+        await _failed(message_id, attempt.refusal)
         return False
-    customer = await Customer.get(id=conversation.customer_id)
-    to = customer_phone(cipher=delivery.cipher, phone_encrypted=customer.phone_encrypted)
-    channel = build_channel(record, cipher=delivery.cipher, settings=delivery.settings)
     async with in_transaction():
         claimed = await outbound.claim_delivery(message_id=message_id)
     if claimed is None:  # another worker got there first
         return False
+    return await send(attempt, delivery, release=outbound.release_claim)
+
+
+async def prepare(message: Message, delivery: Delivery) -> Attempt:
+    """What the provider call of `message` needs, read before anything is claimed."""
+    conversation = await Conversation.get(id=message.conversation_id)
+    record = await ChannelRecord.get(id=conversation.channel_id)
+    template = channel_templates(record).get(message.extra.get("template") or "")
+    customer = await Customer.get(id=conversation.customer_id)
+    return Attempt(
+        message=message,
+        channel=build_channel(record, cipher=delivery.cipher, settings=delivery.settings),
+        to=customer_phone(cipher=delivery.cipher, phone_encrypted=customer.phone_encrypted),
+        template=template,
+        refusal=_refusal(record, message, template),
+    )
+
+
+async def send(
+    attempt: Attempt,
+    delivery: Delivery,
+    *,
+    release: Callable[..., Awaitable[None]],
+) -> bool:
+    """The one provider call of a row the caller has claimed (committed); True when the
+    provider took it. Unreachable: `release(message_id=...)` gives the claim back."""
+    message_id = attempt.message.id
     try:
-        if template is not None:
-            variables = message.extra.get("variables") or {}
-            sent = await channel.send_template(
-                delivery.client, to=to, template=template, variables=variables
+        if attempt.template is not None:
+            variables = attempt.message.extra.get("variables") or {}
+            sent = await attempt.channel.send_template(
+                delivery.client, to=attempt.to, template=attempt.template, variables=variables
             )
         else:
-            sent = await channel.send_text(delivery.client, to=to, text=message.text)
+            sent = await attempt.channel.send_text(
+                delivery.client, to=attempt.to, text=attempt.message.text
+            )
     except ProviderUnreachable:
-        await outbound.release_claim(message_id=message_id)
+        await release(message_id=message_id)
         raise
     except ProviderRefused as exc:
         await _failed(message_id, exc.code)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -36,6 +38,21 @@ STATUSES: dict[str, MessageStatus] = {
     "canceled": MessageStatus.FAILED,
 }
 PREFIX = "whatsapp:"
+# Listing what Twilio holds for one customer (reconciliation): Twilio allows up to 1,000 a page;
+# more pages than this for one customer and day is not a conversation but a flood.
+LIST_PAGE_SIZE = 100
+MAX_LIST_PAGES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A message as Twilio's Messages list shows it (`date_created` in RFC 2822)."""
+
+    sid: str
+    body: str
+    status: MessageStatus | None  # None: a status we do not know
+    error_code: str | None
+    created_at: datetime | None
 
 
 def media_kind(content_type: str) -> MessageKind:
@@ -146,9 +163,35 @@ class TwilioChannel:
         return await self._post(client, form)
 
     async def check(self, client: httpx.AsyncClient) -> Checked:
+        body = await self._get(client, self._url(".json"))
+        return Checked(name=str(body.get("friendly_name", "")), detail=str(body.get("status", "")))
+
+    async def sent_to(self, client: httpx.AsyncClient, *, to: str, since: datetime) -> list[Listed]:
+        """What Twilio holds from our sender to `to` sent on or after `since`'s day (Twilio
+        filters by UTC date only), every page (`next_page_uri`) up to MAX_LIST_PAGES."""
+        url = self._url("/Messages.json")
+        params: dict[str, str] | None = {
+            "To": PREFIX + to,
+            "From": self.sender,
+            "DateSent>": since.astimezone(UTC).date().isoformat(),
+            "PageSize": str(LIST_PAGE_SIZE),
+        }
+        found: list[Listed] = []
+        for _ in range(MAX_LIST_PAGES):
+            body = await self._get(client, url, params)
+            found += [_listed(item) for item in body.get("messages") or []]
+            next_page = body.get("next_page_uri")
+            if not next_page:
+                break
+            url, params = self.api_base_url + str(next_page), None  # it carries the filters
+        return found
+
+    async def _get(
+        self, client: httpx.AsyncClient, url: str, params: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         try:
             response = await client.get(
-                self._url(".json"), auth=(self.account_sid, self.auth_token)
+                url, params=params, auth=(self.account_sid, self.auth_token)
             )
         except httpx.HTTPError as exc:
             raise refused_or_unreachable(exc) from exc
@@ -157,7 +200,23 @@ class TwilioChannel:
             raise ProviderRefused(
                 str(body.get("code", response.status_code)), body.get("message", "")
             )
-        return Checked(name=str(body.get("friendly_name", "")), detail=str(body.get("status", "")))
+        return body
+
+
+def _listed(item: Mapping[str, Any]) -> Listed:
+    created = item.get("date_created")
+    try:
+        created_at = parsedate_to_datetime(str(created)) if created else None
+    except (TypeError, ValueError):
+        created_at = None
+    code = item.get("error_code")
+    return Listed(
+        sid=str(item.get("sid", "")),
+        body=str(item.get("body") or ""),
+        status=STATUSES.get(str(item.get("status", "")).lower()),
+        error_code=str(code) if code is not None else None,
+        created_at=created_at,
+    )
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
