@@ -13,8 +13,10 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from tortoise.transactions import in_transaction
@@ -49,6 +51,7 @@ class Outbound:
     auth: str
     form: dict[str, str] = field(default_factory=dict)
     json: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -58,12 +61,16 @@ class Outbound:
 
 
 class FakeProviders:
-    """Twilio's REST API and Meta's Graph API as far as we use them; `fail_with` makes the next
-    sends fail the way a provider refuses (Twilio 63016, Meta 131047 ...)."""
+    """Twilio's REST API and Meta's Graph API as far as we use them; `refuse_next` makes the
+    next sends fail the way a provider refuses (Twilio 63016, Meta 131047 ...). Twilio's
+    Messages list answers from the messages it created (`twilio_messages`, oldest first),
+    newest first and paged as Twilio pages (at most `max_page_size` a page)."""
 
     def __init__(self) -> None:
         self.requests: list[Outbound] = []
         self.refuse_next: list[tuple[str, str]] = []
+        self.twilio_messages: list[dict[str, Any]] = []
+        self.max_page_size = 1000
         self.transport = httpx.MockTransport(self.handle)
 
     @property
@@ -81,7 +88,10 @@ class FakeProviders:
         expected = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
         auth = request.headers.get("authorization", "")
         form = dict(parse_qsl(request.content.decode())) if request.content else {}
-        self.requests.append(Outbound("twilio", request.method, request.url.path, auth, form=form))
+        query = dict(request.url.params)
+        self.requests.append(
+            Outbound("twilio", request.method, request.url.path, auth, form=form, query=query)
+        )
         if auth != expected:
             return httpx.Response(
                 401, json={"code": 20003, "message": "Authenticate", "status": 401}
@@ -95,22 +105,64 @@ class FakeProviders:
             )
         if request.url.path != f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json":
             return httpx.Response(404, json={"code": 20404, "message": "Not found", "status": 404})
+        if request.method == "GET":
+            return httpx.Response(200, json=self._twilio_list(request.url.params))
         if self.refuse_next:
             code, message = self.refuse_next.pop(0)
             return httpx.Response(400, json={"code": int(code), "message": message, "status": 400})
-        sid = "SM" + secrets.token_hex(16)
-        return httpx.Response(
-            201,
-            json={
-                "sid": sid,
-                "status": "queued",
-                "account_sid": ACCOUNT_SID,
-                "from": form.get("From"),
-                "to": form.get("To"),
-                "body": form.get("Body", ""),
-                "error_code": None,
-            },
-        )
+        now = format_datetime(datetime.now(UTC))
+        created = {
+            "sid": "SM" + secrets.token_hex(16),
+            "status": "queued",
+            "account_sid": ACCOUNT_SID,
+            "from": form.get("From"),
+            "to": form.get("To"),
+            "body": form.get("Body", ""),
+            "direction": "outbound-api",
+            "date_created": now,
+            "date_updated": now,
+            "date_sent": now,
+            "error_code": None,
+            "error_message": None,
+            "num_segments": "1",
+            "api_version": "2010-04-01",
+        }
+        self.twilio_messages.append(created)
+        return httpx.Response(201, json=created)
+
+    def _twilio_list(self, params: httpx.QueryParams) -> dict[str, Any]:
+        """`GET .../Messages.json`: filtered by `To`, `From` and `DateSent>` (a UTC date: sent
+        on or after that day), newest first, `PageSize` a page, `Page` from 0."""
+        since = params.get("DateSent>")
+        found = [
+            m
+            for m in reversed(self.twilio_messages)
+            if params.get("To") in (None, m["to"]) and params.get("From") in (None, m["from"])
+            if since is None or parsedate_to_datetime(m["date_sent"]).date().isoformat() >= since
+        ]
+        size = min(int(params.get("PageSize", 50)), self.max_page_size)
+        page = int(params.get("Page", 0))
+        path = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+        filters = {k: v for k, v in params.items() if k not in ("Page", "PageToken", "PageSize")}
+
+        def uri(number: int) -> str:
+            query = {**filters, "PageSize": size, "Page": number}
+            if number:
+                query["PageToken"] = f"PASM{number}"
+            return f"{path}?{urlencode(query)}"
+
+        more = (page + 1) * size < len(found)
+        return {
+            "messages": found[page * size : (page + 1) * size],
+            "page": page,
+            "page_size": size,
+            "start": page * size,
+            "end": min((page + 1) * size, len(found)) - 1,
+            "uri": uri(page),
+            "first_page_uri": uri(0),
+            "previous_page_uri": uri(page - 1) if page else None,
+            "next_page_uri": uri(page + 1) if more else None,
+        }
 
     def _meta(self, request: httpx.Request) -> httpx.Response:
         auth = request.headers.get("authorization", "")
