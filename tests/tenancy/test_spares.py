@@ -122,15 +122,19 @@ async def test_concurrent_signups_take_different_spares_and_the_rest_create(pool
         assert await _version(schema) == REAL_LATEST
 
 
-def _latest_table() -> str:
-    """A table the latest tenant migration creates: a spare made before it lacks it."""
-    created = re.search(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", migrations.load("tenant")[-1].sql)
+def _latest_relation() -> str:
+    """A table or index the latest tenant migration creates: a spare made before it lacks it
+    (`to_regclass` finds either)."""
+    created = re.search(
+        r"CREATE (?:UNIQUE )?(?:TABLE|INDEX) (?:IF NOT EXISTS )?(\w+)",
+        migrations.load("tenant")[-1].sql,
+    )
     if created is None:
-        raise AssertionError("the latest tenant migration creates no table to look for")
+        raise AssertionError("the latest tenant migration creates no table or index to look for")
     return created.group(1)
 
 
-LATEST_TABLE = _latest_table()
+LATEST_RELATION = _latest_relation()
 
 
 async def test_a_stale_spare_is_brought_up_to_date_by_its_claim(
@@ -141,13 +145,13 @@ async def test_a_stale_spare_is_brought_up_to_date_by_its_claim(
     async with get_pool().acquire() as connection:
         name = await spares.create_spare(connection, root=older)
     assert await _version(name) == REAL_LATEST - 1
-    assert not await _fetchval("SELECT to_regclass($1) IS NOT NULL", f"{name}.{LATEST_TABLE}")
+    assert not await _fetchval("SELECT to_regclass($1) IS NOT NULL", f"{name}.{LATEST_RELATION}")
 
     made = await _tenant(_prefix())
 
     schema = made.tenant.schema_name
     assert await _version(schema) == REAL_LATEST
-    assert await _fetchval("SELECT to_regclass($1) IS NOT NULL", f"{schema}.{LATEST_TABLE}")
+    assert await _fetchval("SELECT to_regclass($1) IS NOT NULL", f"{schema}.{LATEST_RELATION}")
 
 
 async def test_a_listed_spare_that_vanished_is_skipped(pool: None) -> None:

@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
+from taskiq.schedule_sources import LabelScheduleSource
 from tortoise.transactions import in_transaction
 
 from tests.conftest import MakeTenant
@@ -31,6 +33,7 @@ from wabotiq.domain.conversations.outbound import Outgoing
 from wabotiq.integrations.whatsapp.outbound import deliver
 from wabotiq.workers.messaging import Messaging
 from wabotiq.workers.reconcile import reconcile_tenant, tenants_with_stale_sending
+from wabotiq.workers.scheduler import scheduler
 
 PHONE = "+254712345678"
 MESSAGES = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
@@ -236,3 +239,18 @@ async def test_a_young_sending_row_is_left_alone(
     assert (row.status, row.extra, fake.requests) == ("sending", {}, [])
     await _age(tenant_id, message_id, settings)
     assert tenant_id in await tenants_with_stale_sending(stale_s=stale_s)
+
+
+async def test_the_scheduler_runs_the_reconciliation_every_minute():
+    source = LabelScheduleSource(scheduler.broker)
+    await source.startup()  # reads every task's `schedule` label
+    schedules = await source.get_schedules()
+    name = "wabotiq.conversations.reconcile_sending"
+    (reconcile,) = [s for s in schedules if s.task_name == name]
+    assert (reconcile.cron, reconcile.args, reconcile.kwargs) == ("* * * * *", [], {})
+
+
+def test_a_row_is_never_stale_while_its_provider_call_may_still_run():
+    with pytest.raises(ValidationError, match="OUTBOUND_SENDING_STALE_S must exceed"):
+        Settings(_env_file=None, provider_timeout_s=30, outbound_sending_stale_s=30)  # type: ignore[call-arg]
+    assert Settings(_env_file=None).outbound_sending_stale_s == 120  # type: ignore[call-arg]

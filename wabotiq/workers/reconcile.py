@@ -6,12 +6,25 @@ task, so one tenant's failure is retried and dead-lettered in that tenant alone.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from wabotiq.core.settings import get_settings
 from wabotiq.core.tenant import TenantRef, tenant_context
 from wabotiq.domain.conversations import sending
 from wabotiq.integrations.whatsapp.reconcile import reconcile_sending
 from wabotiq.tenancy.service import active_tenant_ids
 from wabotiq.workers.declare import reliable_task
-from wabotiq.workers.messaging import Messaging, current
+
+if TYPE_CHECKING:
+    from wabotiq.workers.messaging import Messaging
+
+
+def _messaging() -> Messaging:
+    # Imported here: messaging loads the agent, and the scheduler imports this module only
+    # for the schedule label (seconds of start-up it does not need).
+    from wabotiq.workers.messaging import current
+
+    return current()
 
 
 @reliable_task(
@@ -21,7 +34,7 @@ from wabotiq.workers.messaging import Messaging, current
 )
 async def reconcile_sending_task() -> int:
     """Kick a settling task for each tenant with stale `sending` rows; safe to run twice."""
-    stale_s = current().settings.outbound_sending_stale_s
+    stale_s = get_settings().outbound_sending_stale_s
     kicked = 0
     for tenant_id in await tenants_with_stale_sending(stale_s=stale_s):
         await reconcile_tenant_task.kiq(tenant_id)
@@ -33,7 +46,7 @@ async def reconcile_sending_task() -> int:
 async def reconcile_tenant_task(tenant_id: str) -> int:
     """Settle one tenant's stale `sending` rows; safe to run twice or concurrently (every
     change is conditional on the row still being unsettled)."""
-    return await reconcile_tenant(tenant_id=tenant_id, messaging=current())
+    return await reconcile_tenant(tenant_id=tenant_id, messaging=_messaging())
 
 
 async def tenants_with_stale_sending(*, stale_s: float) -> list[str]:
