@@ -1,5 +1,7 @@
 """The outbound path's rules, without the provider: a reply is a row committed (with our
-idempotency key) before anyone calls the provider, and each row is attempted at most once.
+idempotency key) before anyone calls the provider, and each row is attempted at most once
+(a row whose attempt's outcome was lost is settled by `sending`: adopted, sent once more where
+the provider can prove it never arrived, or failed UNKNOWN_OUTCOME for a person).
 
 The 24-hour customer-service window: free-form text only within 24 hours of the customer's
 last message; outside it only an approved template. A person sending text outside it is

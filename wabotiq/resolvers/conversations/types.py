@@ -83,7 +83,9 @@ class Message:
     media_type: str | None = strawberry.field(description="The media's content type.")
     status: MessageStatus = strawberry.field(description="Where it is on its way.")
     error_code: str | None = strawberry.field(
-        description="The provider's error code when it failed (e.g. 63016, 131047)."
+        description="The provider's error code when it failed (e.g. 63016, 131047), or"
+        " UNKNOWN_OUTCOME when its attempt's outcome was lost and nobody can tell whether the"
+        " customer got it (a person decides whether to send it again)."
     )
     created_at: datetime = strawberry.field(description="When it was stored.")
     updated_at: datetime = strawberry.field(description="When its status last changed.")
