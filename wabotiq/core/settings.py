@@ -133,6 +133,9 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     twilio_api_base_url: str = "https://api.twilio.com"
     whatsapp_graph_base_url: str = "https://graph.facebook.com"
+    # Safaricom's Daraja API (M-Pesa): the sandbox until a tenant goes live on
+    # https://api.safaricom.co.ke.
+    mpesa_base_url: str = "https://sandbox.safaricom.co.ke"
     # Seconds a provider call may take before it counts as failed.
     provider_timeout_s: float = Field(default=15.0, gt=0)
     # Seconds an outbound row may stay `sending` without a provider id before the reconciliation
@@ -227,7 +230,9 @@ class Settings(BaseSettings):
                 raise ValueError(f"key #{index} is not a Fernet key: {exc}") from exc
         return value
 
-    @field_validator("public_base_url", "twilio_api_base_url", "whatsapp_graph_base_url")
+    @field_validator(
+        "public_base_url", "twilio_api_base_url", "whatsapp_graph_base_url", "mpesa_base_url"
+    )
     @classmethod
     def _http_base_url(cls, value: str) -> str:
         if urlsplit(value).scheme not in {"http", "https"}:

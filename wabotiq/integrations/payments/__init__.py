@@ -1,0 +1,1 @@
+"""Payment providers' wire formats: one package per provider, no business rules."""

@@ -1,0 +1,23 @@
+"""What a Daraja call can fail with, split by what the caller should do about it."""
+
+from __future__ import annotations
+
+
+class DarajaError(Exception):
+    """Daraja refused the request: its `errorCode` (such as `400.002.02`, an invalid amount)
+    and `errorMessage`. Sending the same request again will be refused again."""
+
+    retryable = False
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+        super().__init__(f"{code}: {message}" if code else message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+class DarajaUnavailable(DarajaError):
+    """Daraja did not answer usefully (a 5xx, a timeout, a dropped connection). The request may
+    or may not have been acted on, so the caller retries later or asks with an STK query."""
+
+    retryable = True
