@@ -14,6 +14,7 @@ from wabotiq.domain.channels import routes as channel_routes
 from wabotiq.domain.conversations import models as conversations_models
 from wabotiq.domain.customers import models as customers_models
 from wabotiq.domain.dead_letters import models as dead_letters_models
+from wabotiq.domain.ledger import models as ledger_models
 from wabotiq.domain.orders import models as orders_models
 from wabotiq.tenancy import models as tenancy_models
 
@@ -31,4 +32,5 @@ AREAS = (
     channel_routes,
     conversations_models,
     assistant_models,
+    ledger_models,
 )

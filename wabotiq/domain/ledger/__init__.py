@@ -1,0 +1,1 @@
+"""The tenant's double-entry ledger: accounts, balanced immutable transactions, balances."""
