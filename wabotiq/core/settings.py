@@ -136,6 +136,8 @@ class Settings(BaseSettings):
     # Safaricom's Daraja API (M-Pesa): the sandbox until a tenant goes live on
     # https://api.safaricom.co.ke.
     mpesa_base_url: str = "https://sandbox.safaricom.co.ke"
+    # Paystack's API; one host for test and live, the secret key (sk_test_/sk_live_) decides.
+    paystack_base_url: str = "https://api.paystack.co"
     # Seconds a provider call may take before it counts as failed.
     provider_timeout_s: float = Field(default=15.0, gt=0)
     # Seconds an outbound row may stay `sending` without a provider id before the reconciliation
@@ -231,7 +233,11 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "public_base_url", "twilio_api_base_url", "whatsapp_graph_base_url", "mpesa_base_url"
+        "public_base_url",
+        "twilio_api_base_url",
+        "whatsapp_graph_base_url",
+        "mpesa_base_url",
+        "paystack_base_url",
     )
     @classmethod
     def _http_base_url(cls, value: str) -> str:
