@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from wabotiq.agent.holding import HoldingResponder
 from wabotiq.agent.turn import (
     MediaAwareResponder,
     Reply,
@@ -65,12 +64,6 @@ async def test_any_text_in_the_turn_goes_to_the_inner_responder_with_every_messa
     reply = await MediaAwareResponder(inner=inner).respond(turn)
     assert reply.texts == ["inner"]
     assert inner.turns == [turn]
-
-
-async def test_the_holding_responder_answers_once_and_hands_off():
-    reply = await HoldingResponder().respond(_turn(("text", "Habari"), preferred="sw"))
-    assert reply.handoff and reply.language == "sw"
-    assert reply.texts == ["Asante kwa ujumbe wako! Mmoja wa timu yetu atakujibu hapa hivi punde."]
 
 
 async def test_a_reaction_alone_gets_no_answer():

@@ -112,7 +112,7 @@ class AgentResponder:
                 latency_ms=(perf_counter() - started) * 1000,
                 tools=[call.as_json() for call in toolbox.calls],
                 hops=[*hops, *answer.hops],
-                shown=[_shown(item) for item in shown],
+                shown=[item.shown() for item in shown],
                 handoff=answer.handoff,
             )
         )
@@ -156,10 +156,6 @@ def _failed_hops(error: Exception) -> list[dict[str, object]]:
     # A reply refused after the model answered: its hops, and why it was not sent.
     steps = [dict(hop) for hop in getattr(error, "hops", ())]
     return [*steps, {"provider": "language-model", "answered": False, "error": str(error)}]
-
-
-def _shown(item: Item) -> dict[str, object]:
-    return item.shown()
 
 
 def _last_list(memory: Sequence[Interaction]) -> list[Item]:
